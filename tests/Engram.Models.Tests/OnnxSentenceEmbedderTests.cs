@@ -1,0 +1,59 @@
+using Engram.Models.Embeddings;
+
+namespace Engram.Models.Tests;
+
+public sealed class OnnxSentenceEmbedderTests
+{
+    private static readonly Lazy<OnnxSentenceEmbedder> s_embedder = new(() => OnnxSentenceEmbedder.CreateMiniLm(intraOpThreads: 1));
+
+    [Fact]
+    public void VectorsAreUnitLengthAndDeterministic()
+    {
+        var a = s_embedder.Value.Embed("parse a JSON document into a tree");
+        var b = s_embedder.Value.Embed("parse a JSON document into a tree");
+        Assert.Equal(384, a.Length);
+        Assert.Equal(1.0, Math.Sqrt(a.Sum(x => (double)x * x)), 3);
+        Assert.Equal(a, b);
+    }
+
+    [Fact]
+    public void RelatedSentencesAreCloserThanUnrelatedOnes()
+    {
+        var vectors = s_embedder.Value.EmbedBatch(["read a file from disk", "load the contents of a file", "the cat sat on the mat"]);
+        var related = Dot(vectors[0], vectors[1]);
+        var unrelated = Dot(vectors[0], vectors[2]);
+        Assert.True(related > unrelated + 0.2, $"related {related:F3} vs unrelated {unrelated:F3}");
+    }
+
+    [Fact]
+    public void BatchMatchesSingleEmbeddingsInInputOrder()
+    {
+        string[] texts = ["short", "a much longer sentence about hashing identifiers into vectors", "x = y + z"];
+        var batch = s_embedder.Value.EmbedBatch(texts);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            var single = s_embedder.Value.Embed(texts[i]);
+            Assert.True(Dot(single, batch[i]) > 0.9999, $"text {i}");
+        }
+    }
+
+    [Fact]
+    public void MatchesSentenceTransformersReferenceDirection()
+    {
+        // all-MiniLM-L6-v2 puts paraphrases well above 0.7 and unrelated text near 0 (sentence-transformers model card).
+        var v = s_embedder.Value.EmbedBatch(["How do I open a file?", "What is the way to open a file?", "Bananas are yellow."]);
+        Assert.InRange(Dot(v[0], v[1]), 0.7, 1.0);
+        Assert.InRange(Dot(v[0], v[2]), -0.2, 0.3);
+    }
+
+    private static double Dot(float[] a, float[] b)
+    {
+        var sum = 0.0;
+        for (var i = 0; i < a.Length; i++)
+        {
+            sum += a[i] * b[i];
+        }
+
+        return sum;
+    }
+}
