@@ -1,0 +1,46 @@
+using System.IO.Hashing;
+using System.Text;
+using Engram.Core.Chunking;
+
+namespace Engram.Core.Indexing;
+
+/// <summary>How a chunk is presented to the embedding model, and the content hash that keys its stored embedding.</summary>
+public static class ChunkEncoding
+{
+    /// <summary>Characters of embedding input kept; the model truncates to 256 word pieces anyway.</summary>
+    public const int MaxEmbeddingChars = 2000;
+
+    /// <summary>
+    /// The text embedded for a chunk: <c>Container.Symbol</c> on the first line, then the doc comment, then the
+    /// code; at most <see cref="MaxEmbeddingChars"/> characters. The path is deliberately absent so that a
+    /// renamed or moved file reuses its embeddings.
+    /// </summary>
+    public static string EmbeddingText(Chunk chunk)
+    {
+        var builder = new StringBuilder();
+        if (chunk.Symbol is not null)
+        {
+            if (chunk.Container is not null)
+            {
+                builder.Append(chunk.Container).Append('.');
+            }
+
+            builder.Append(chunk.Symbol).Append('\n');
+        }
+
+        if (chunk.DocComment is not null)
+        {
+            builder.Append(chunk.DocComment).Append('\n');
+        }
+
+        builder.Append(chunk.Code);
+        return builder.Length > MaxEmbeddingChars ? builder.ToString(0, MaxEmbeddingChars) : builder.ToString();
+    }
+
+    /// <summary>XxHash128 (32 hex digits) of the embedding model id and the embedding text.</summary>
+    public static string ContentHash(string embeddingText, string modelId) =>
+        Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(modelId + "\n" + embeddingText)));
+
+    /// <summary>XxHash128 (32 hex digits) of a file's bytes.</summary>
+    public static string FileHash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(XxHash128.Hash(bytes));
+}

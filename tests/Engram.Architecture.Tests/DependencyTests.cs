@@ -1,0 +1,65 @@
+namespace Engram.Architecture.Tests;
+
+public sealed class DependencyTests
+{
+    [Fact]
+    public void ProjectReferencesPointOneWay()
+    {
+        var projects = Directory.GetFiles(Path.Combine(RepositoryRoot(), "src"), "*.csproj", SearchOption.AllDirectories)
+            .Select(DependencyRules.Read)
+            .ToList();
+        Assert.NotEmpty(projects);
+        Assert.Empty(DependencyRules.Violations(projects));
+    }
+
+    [Fact]
+    public void EveryProjectIsInTheSolution()
+    {
+        var root = RepositoryRoot();
+        var solution = File.ReadAllText(Path.Combine(root, "LanguageServer.sln"));
+        foreach (var project in Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Where(p => !p.Contains("/artifacts/", StringComparison.Ordinal) && !p.Contains("/node_modules/", StringComparison.Ordinal)))
+        {
+            Assert.Contains(Path.GetFileName(project), solution, StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("Engram.Core", "Engram.Models", "Engram.Core must not reference Engram.Models.")]
+    [InlineData("Engram.Features", "Engram.LanguageServer", "Engram.Features must not reference Engram.LanguageServer.")]
+    [InlineData("Engram.Mcp", "Engram.LanguageServer", "Engram.Mcp must not reference Engram.LanguageServer.")]
+    [InlineData("Engram.LanguageServer", "Engram.Mcp", "Engram.LanguageServer must not reference Engram.Mcp.")]
+    [InlineData("Engram.Models", "Engram.Cli", "Engram.Models must not reference Engram.Cli.")]
+    public void WrongArrowsAreReported(string from, string to, string expected)
+    {
+        var violations = DependencyRules.Violations([new DependencyRules.ProjectInfo(from, [to], [])]);
+        Assert.Equal([expected], violations);
+    }
+
+    [Theory]
+    [InlineData("Engram.Features", "ModelContextProtocol", "Engram.Features must not reference package ModelContextProtocol: only Engram.Mcp may.")]
+    [InlineData("Engram.Core", "StreamJsonRpc", "Engram.Core must not reference package StreamJsonRpc: only Engram.LanguageServer may.")]
+    [InlineData("Engram.Mcp", "StreamJsonRpc", "Engram.Mcp must not reference package StreamJsonRpc: only Engram.LanguageServer may.")]
+    public void ProtocolPackagesStayInTheirHost(string project, string package, string expected)
+    {
+        var violations = DependencyRules.Violations([new DependencyRules.ProjectInfo(project, [], [package])]);
+        Assert.Equal([expected], violations);
+    }
+
+    [Fact]
+    public void UnknownProjectsAreReported()
+    {
+        var violations = DependencyRules.Violations([new DependencyRules.ProjectInfo("Engram.Misc", [], [])]);
+        Assert.Single(violations);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "LanguageServer.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("LanguageServer.sln not found above the test folder.");
+    }
+}
