@@ -34,9 +34,15 @@ internal static class IndexCommand
             DefaultValueFactory = _ => 0,
         };
 
+        var batchFiles = new Option<int>("--batch-files")
+        {
+            Description = "Files committed per transaction: the most work a crash can lose.",
+            DefaultValueFactory = _ => IndexOptions.Default.BatchFiles,
+        };
+
         var command = new Command("index", "Build or update the engram index of workspace roots (incremental from git diffs).")
         {
-            paths, indexDir, json, lexicalOnly, threads, verbose, rebuild, maxFileSize, parallelism,
+            paths, indexDir, json, lexicalOnly, threads, verbose, rebuild, maxFileSize, parallelism, batchFiles,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,7 +69,13 @@ internal static class IndexCommand
             using var loggers = CliServices.CreateLoggerFactory(parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning);
             using var embedder = CliServices.CreateEmbedder(parse.GetValue(lexicalOnly), parse.GetValue(threads));
             var indexer = new EngramIndexer(CliServices.CreateEncoder(), embedder, loggers.CreateLogger("engram.index"));
-            var options = new IndexOptions(parse.GetValue(maxFileSize), parse.GetValue(parallelism), Rebuild: parse.GetValue(rebuild));
+            if (parse.GetValue(batchFiles) < 1 || parse.GetValue(maxFileSize) < 1 || parse.GetValue(parallelism) < 0)
+            {
+                Console.Error.WriteLine("engram: --batch-files and --max-file-size must be positive, --parallelism zero or more.");
+                return ExitCodes.BadInput;
+            }
+
+            var options = new IndexOptions(parse.GetValue(maxFileSize), parse.GetValue(parallelism), parse.GetValue(batchFiles), parse.GetValue(rebuild));
             var reports = new List<IndexReport>();
             try
             {

@@ -1,0 +1,40 @@
+using System.Diagnostics;
+
+namespace Engram.Cli.Tests;
+
+/// <summary>Runs the real <c>engram</c> executable (built next to the tests) as a child process.</summary>
+internal static class EngramProcess
+{
+    public static string EntryAssembly => Path.Combine(AppContext.BaseDirectory, "engram.dll");
+
+    public sealed record Result(int ExitCode, string StandardOutput, string StandardError);
+
+    public static ProcessStartInfo StartInfo(params string[] args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(EntryAssembly);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        return info;
+    }
+
+    public static async Task<Result> RunAsync(params string[] args)
+    {
+        using var process = Process.Start(StartInfo(args))!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        return new Result(process.ExitCode, await stdout, await stderr);
+    }
+}
