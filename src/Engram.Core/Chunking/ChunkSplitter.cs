@@ -2,14 +2,18 @@ namespace Engram.Core.Chunking;
 
 /// <summary>Turns a <see cref="ChunkDraft"/> into one chunk, or into consecutive pieces when it is over the limits.</summary>
 /// <remarks>
-/// Pieces cover the draft's lines exactly once, in order, and keep its kind, symbol and container; only the
+/// Pieces cover the draft's lines in order, each line in one piece (but see over-long lines below), and keep
+/// its kind, symbol and container; only the
 /// first carries the doc comment, whose lines count against its line budget. A cut is made in the second
-/// half of the largest window that fits, preferring (1) just after a blank line, then (2) before the least
-/// indented line that does not start with a closing bracket, so pieces tend to follow inner blocks. Each
-/// window is scanned once, so splitting is linear in the draft's length.
+/// half of the largest window that fits, preferring (1) just after a blank line, (2) just before one, then
+/// (3) before the least indented line that does not start with a closing bracket, so pieces tend to follow
+/// inner blocks; ties go to the latest line. A single line over the character limit is cut by characters
+/// (never inside a surrogate pair) into pieces that all report that line. Each window is scanned once, so
+/// splitting is linear in the draft's length.
 /// </remarks>
 internal static class ChunkSplitter
 {
+    /// <summary>Appends the draft's chunk, or its pieces, to <paramref name="output"/>.</summary>
     public static void Add(List<Chunk> output, string path, SourceLines lines, ChunkDraft draft, ChunkerOptions options)
     {
         string text = lines.Text;

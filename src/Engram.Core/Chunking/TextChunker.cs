@@ -7,17 +7,19 @@ namespace Engram.Core.Chunking;
 /// <remarks>
 /// <para>
 /// A top-level block starts at a line at the file's least indentation and outside any bracket, and takes
-/// every following line that is more indented, inside brackets, a closing bracket, or (before the block has
-/// any such body) another top-level line with no blank line between, so decorators, comments and runs of
-/// imports or keys stay with what follows. A blank line, a body already seen, or a definition keyword
-/// (<c>def</c>, <c>function</c>, <c>class</c>, ...) starts the next block. A file that is one bracketed JSON
-/// value is chunked by the keys one level in.
+/// every following line that is more indented, inside brackets, a closing bracket or a continuation keyword
+/// (<c>else</c>, <c>except</c>, <c>end</c>, ...), or (before the block has any such body) another top-level
+/// line with no blank line between, so decorators, comments and runs of imports or keys stay with what
+/// follows. The next block starts after a blank line, after a body, or at a line that heads something of
+/// its own: a definition (<c>def</c>, <c>function</c>, <c>class</c>, ...), a TOML table, or a key whose next
+/// line is its body. A file that is one bracketed JSON value is chunked by the keys one level in.
 /// </para>
 /// <para>
 /// Neighbouring blocks are then merged while the result stays within half of
 /// <see cref="ChunkerOptions.MaxChunkLines"/> and <see cref="ChunkerOptions.MaxChunkChars"/>, except that a
 /// definition always starts a chunk of its own so each keeps its name (and, for JavaScript and TypeScript, its
-/// JSDoc). Blocks over the limits are split by <see cref="ChunkSplitter"/>. Chunks never start or end on a blank line.
+/// JSDoc); a merged chunk keeps the first block's name. Blocks over the limits are split by
+/// <see cref="ChunkSplitter"/>. Blocks never start or end on a blank line (a piece of a split one may end on one).
 /// </para>
 /// <para>
 /// Everything is a forward scan over the lines (strings and comments are tracked one character at a time),
