@@ -1,0 +1,72 @@
+using Engram.Benchmarks.Quality;
+
+namespace Engram.Benchmarks;
+
+/// <summary>Entry point of the benchmark runner: <c>engram-bench quality [options]</c>.</summary>
+internal static class Program
+{
+    /// <summary>Dispatches the sub-command. Returns 0 on success, 1 on a failed run, 2 on a usage error.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        using var cancellation = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+
+        try
+        {
+            switch (args[0])
+            {
+                case "quality":
+                    if (!QualityOptions.TryParse(args[1..], out var options, out var error))
+                    {
+                        Console.Error.WriteLine(error);
+                        Console.Error.WriteLine(Usage);
+                        return 2;
+                    }
+
+                    return await QualityBenchmark.RunAsync(options, args, cancellation.Token);
+                case "speed":
+                    var work = args.Length > 2 && args[1] == "--work" ? args[2] : Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results", "work");
+                    return await Speed.SpeedBenchmark.RunAsync(work, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(work))!), cancellation.Token);
+                default:
+                    Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
+                    Console.Error.WriteLine(Usage);
+                    return 2;
+            }
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("cancelled");
+            return 130;
+        }
+    }
+
+    private const string Usage = """
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- quality [options]
+
+          --corpus NAME    run only this corpus (repeatable or comma-separated):
+                           newtonsoft, nodatime, ramda, underscore (default: all four)
+          --work DIR       work folder for packages, corpora, caches and Engram indexes
+                           (default: bench/results/work)
+          --results DIR    where quality-<date>.json/.md go (default: bench/results)
+          --rebuild        rebuild the corpora even when the work folder has them
+          --no-engram      skip the Engram CLI (baselines only)
+          --engram PATH    use this engram executable instead of building src/Engram.Cli
+          --no-dense       skip the dense and fusion baselines (no embedding model needed)
+        
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- speed [--work DIR]
+
+          full build throughput, query p50/p95 at ~10k and ~100k chunks, resident bytes per chunk,
+          freshness of one-file edits and branch switches; needs the corpora of a quality run in
+          <work>/corpora; writes speed-<date>.md beside the work folder
+""";
+}
