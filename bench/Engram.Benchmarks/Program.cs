@@ -34,6 +34,8 @@ internal static class Program
                     }
 
                     return await QualityBenchmark.RunAsync(options, args, cancellation.Token);
+                case "tune":
+                    return await Tuning.FusionTuner.RunAsync(args.Length > 2 && args[1] == "--work" ? args[2] : Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results", "work"), cancellation.Token);
                 case "speed":
                     var work = args.Length > 2 && args[1] == "--work" ? args[2] : Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results", "work");
                     return await Speed.SpeedBenchmark.RunAsync(work, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(work))!), cancellation.Token);

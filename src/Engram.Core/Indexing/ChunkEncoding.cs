@@ -11,13 +11,16 @@ public static class ChunkEncoding
     public const int MaxEmbeddingChars = 2000;
 
     /// <summary>
-    /// The text embedded for a chunk: <c>Container.Symbol</c> on the first line, then the doc comment, then the
-    /// code; at most <see cref="MaxEmbeddingChars"/> characters. The path is deliberately absent so that a
-    /// renamed or moved file reuses its embeddings.
+    /// The text embedded for a chunk: the file name and <c>Container.Symbol</c> on the first line, then the doc
+    /// comment, then the code; at most <see cref="MaxEmbeddingChars"/> characters. The file name carries meaning
+    /// where one file holds one function (+0.03 MRR@10 on underscore); the folders are left out so that a file
+    /// moved to another folder reuses its embeddings.
     /// </summary>
     public static string EmbeddingText(Chunk chunk)
     {
         var builder = new StringBuilder();
+        var slash = chunk.Path.LastIndexOf('/');
+        builder.Append(chunk.Path, slash + 1, chunk.Path.Length - slash - 1).Append(' ');
         if (chunk.Symbol is not null)
         {
             if (chunk.Container is not null)

