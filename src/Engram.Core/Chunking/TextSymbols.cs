@@ -90,6 +90,12 @@ internal static class TextSymbols
 
             if (s_bindingKeywords.Contains(word))
             {
+                // `var x = require("./x.js")` only imports: it names nothing the file defines.
+                if (s.Contains("require(", StringComparison.Ordinal))
+                {
+                    return (null, false);
+                }
+
                 int at = afterWord;
                 string name = ReadWord(s, ref at);
                 return name.Length == 0 ? (null, false) : (name, IsFunctionValue(s[at..]));

@@ -12,7 +12,7 @@ public static class ChunkEncoding
 
     /// <summary>
     /// The text embedded for a chunk: the file name and <c>Container.Symbol</c> on the first line, then the doc
-    /// comment, then the code; at most <see cref="MaxEmbeddingChars"/> characters. The file name carries meaning
+    /// comment, then the code without its import lines; at most <see cref="MaxEmbeddingChars"/> characters. The file name carries meaning
     /// where one file holds one function (+0.03 MRR@10 on underscore); the folders are left out so that a file
     /// moved to another folder reuses its embeddings.
     /// </summary>
@@ -36,8 +36,31 @@ public static class ChunkEncoding
             builder.Append(chunk.DocComment).Append('\n');
         }
 
-        builder.Append(chunk.Code);
+        AppendWithoutImports(builder, chunk.Code);
         return builder.Length > MaxEmbeddingChars ? builder.ToString(0, MaxEmbeddingChars) : builder.ToString();
+    }
+
+    // Import lines (import, using, #include, require) carry little meaning and would use up the model's short
+    // token budget (ramda's modules start with several `var x = require(...)` lines).
+    private static void AppendWithoutImports(StringBuilder builder, string code)
+    {
+        foreach (var range in code.AsSpan().Split('\n'))
+        {
+            var line = code.AsSpan(range.Start.Value, range.End.Value - range.Start.Value);
+            var trimmed = line.TrimStart();
+            var isImport = trimmed.StartsWith("import ") || trimmed.StartsWith("using ") || trimmed.StartsWith("#include")
+                || (trimmed.StartsWith("from ") && trimmed.Contains(" import ", StringComparison.Ordinal))
+                || (trimmed.Contains("require(", StringComparison.Ordinal) && trimmed.EndsWith(");") && !trimmed.Contains("function", StringComparison.Ordinal));
+            if (!isImport)
+            {
+                builder.Append(line).Append('\n');
+            }
+        }
+
+        if (builder.Length > 0 && builder[^1] == '\n')
+        {
+            builder.Length--;
+        }
     }
 
     /// <summary>XxHash128 (32 hex digits) of the embedding model id and the embedding text.</summary>

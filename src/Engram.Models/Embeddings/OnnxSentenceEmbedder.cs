@@ -22,7 +22,7 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
 {
     /// <summary>Default truncation length in word pieces: a chunk's name, signature, doc comment and first lines.
     /// Inference cost grows linearly with length; 128 keeps a full build above 100 chunks/s on two cores.</summary>
-    public const int DefaultMaxTokens = 128;
+    public const int DefaultMaxTokens = 64;
 
     /// <summary>The name of all-MiniLM-L6-v2.</summary>
     public const string MiniLmModelName = "all-MiniLM-L6-v2";
