@@ -205,6 +205,11 @@ internal static class SpeedBenchmark
     {
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
+            if (Path.GetRelativePath(source, file).Split(Path.DirectorySeparatorChar).Contains(".git"))
+            {
+                continue;
+            }
+
             var target = Path.Combine(destination, Path.GetRelativePath(source, file));
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
             File.Copy(file, target, overwrite: true);

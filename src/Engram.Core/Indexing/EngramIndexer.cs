@@ -21,8 +21,8 @@ namespace Engram.Core.Indexing;
 /// HEAD (LibGit2Sharp), the working tree's modified, deleted and untracked files, and the files that were dirty at
 /// the previous update; outside git (or on the first build) every file is examined, with size and modification
 /// time as a fast path before hashing. A file whose content hash is unchanged is never re-chunked; a chunk whose
-/// content hash (see <see cref="ChunkEncoding"/>) is already stored is never re-embedded — renames and moves
-/// re-embed nothing.</para>
+/// content hash (see <see cref="ChunkEncoding"/>) is already stored is never re-embedded — moving a file to another
+/// folder re-embeds nothing.</para>
 /// <para>Crash safety: work is committed in batches of files, each one SQLite transaction; the indexed commit is
 /// written last. A killed update leaves a consistent database and the next update resumes: it finds the same
 /// files to examine and skips those already written.</para>

@@ -8,7 +8,8 @@ namespace Engram.Core.Indexing;
 /// never entered, directory symlinks never followed, file symlinks only when their target stays inside the root,
 /// binaries (a NUL byte in the first 8000 bytes, as git decides) and files over the size limit skipped.
 /// </summary>
-/// <remarks>Paths are relative to the root with forward slashes. Disposing releases the repository handle.</remarks>
+/// <remarks>Paths are relative to the root with forward slashes. Thread-safe (repository calls are serialised).
+/// Disposing releases the repository handle.</remarks>
 public sealed class WorkspaceScanner : IDisposable
 {
     private static readonly HashSet<string> s_defaultExcludedFolders = new(StringComparer.Ordinal)
@@ -28,6 +29,9 @@ public sealed class WorkspaceScanner : IDisposable
     private readonly Repository? _repository;
     private readonly string _repositoryPrefix;
     private readonly long _maxFileBytes;
+
+    // libgit2 does not promise that one repository handle may be used from several threads at once.
+    private readonly Lock _repositoryLock = new();
 
     /// <summary>Opens a scanner over <paramref name="root"/>.</summary>
     /// <exception cref="DirectoryNotFoundException">The root does not exist.</exception>
@@ -113,8 +117,18 @@ public sealed class WorkspaceScanner : IDisposable
     }
 
     /// <summary>True when the path is ignored by git (always false outside a repository).</summary>
-    public bool IsIgnored(string relativePath) =>
-        _repository is not null && _repository.Ignore.IsPathIgnored(_repositoryPrefix + relativePath);
+    public bool IsIgnored(string relativePath)
+    {
+        if (_repository is null)
+        {
+            return false;
+        }
+
+        lock (_repositoryLock)
+        {
+            return _repository.Ignore.IsPathIgnored(_repositoryPrefix + relativePath);
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose() => _repository?.Dispose();
@@ -155,9 +169,7 @@ public sealed class WorkspaceScanner : IDisposable
             return true;
         }
 
-        return _repository is null
-            ? s_defaultExcludedFolders.Contains(name)
-            : _repository.Ignore.IsPathIgnored(_repositoryPrefix + relativeWithSlash);
+        return _repository is null ? s_defaultExcludedFolders.Contains(name) : IsIgnored(relativeWithSlash);
     }
 
     private bool IsIndexableFile(FileInfo file, string relativePath)

@@ -134,7 +134,7 @@ public sealed class IncrementalIndexTests
     }
 
     [Fact]
-    public async Task RenameReembedsNothingAndMovesTheHits()
+    public async Task MoveToAnotherFolderReembedsNothingAndMovesTheHits()
     {
         using var repo = NewRepository();
         await IndexAsync(repo);
@@ -190,6 +190,27 @@ public sealed class IncrementalIndexTests
         var (second, embedded) = await IndexAsync(repo);
         Assert.Equal(1, second.FilesUpdated);
         Assert.Single(embedded);
+        await AssertBundlesEqualCleanBuildAsync(repo);
+    }
+
+    [Fact]
+    public async Task RewrittenHistoryFallsBackToComparingHashes()
+    {
+        using var repo = NewRepository();
+        await IndexAsync(repo);
+        using (var store = EngramStore.Open(repo.DatabasePath, SharedModels.Encoder.Dimension, create: false))
+        {
+            // As after a force-push and garbage collection: the indexed commit no longer exists.
+            store.SetMeta("indexed_commit", "0123456789abcdef0123456789abcdef01234567");
+        }
+
+        repo.Write("scripts/net.py", Script.Replace("timeout=5", "timeout=7", StringComparison.Ordinal));
+        var (report, embedded) = await IndexAsync(repo);
+
+        Assert.Equal("full", report.Mode);
+        Assert.Equal(1, report.FilesUpdated);
+        Assert.Single(embedded);
+        Assert.Equal(repo.Repository!.Head.Tip.Sha, report.IndexedCommit);
         await AssertBundlesEqualCleanBuildAsync(repo);
     }
 
