@@ -17,7 +17,13 @@ public sealed class DependencyTests
     {
         var root = RepositoryRoot();
         var solution = File.ReadAllText(Path.Combine(root, "LanguageServer.sln"));
-        foreach (var project in Directory.GetFiles(root, "*.csproj", SearchOption.AllDirectories).Where(p => !p.Contains("/artifacts/", StringComparison.Ordinal) && !p.Contains("/node_modules/", StringComparison.Ordinal)))
+        var projects = new[] { "src", "tests", "bench" }
+            .Where(folder => Directory.Exists(Path.Combine(root, folder)))
+            .SelectMany(folder => Directory.GetDirectories(Path.Combine(root, folder)))
+            .SelectMany(folder => Directory.GetFiles(folder, "*.csproj"))
+            .ToList();
+        Assert.NotEmpty(projects);
+        foreach (var project in projects)
         {
             Assert.Contains(Path.GetFileName(project), solution, StringComparison.Ordinal);
         }

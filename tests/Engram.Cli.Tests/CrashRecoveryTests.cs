@@ -52,7 +52,10 @@ public sealed class CrashRecoveryTests
         var clean = await EngramProcess.RunAsync("index", workspace.Root, "--index-dir", cleanDirectory, "--json");
         Assert.True(clean.ExitCode == 0, clean.StandardError);
 
-        Assert.Equal(Chunks(Path.Combine(cleanDirectory, "engram.db")), Chunks(database));
+        var cleanChunks = Chunks(Path.Combine(cleanDirectory, "engram.db"));
+        var resumedChunks = Chunks(database);
+        var differences = cleanChunks.Except(resumedChunks).Concat(resumedChunks.Except(cleanChunks)).Select(r => r[..Math.Min(r.Length, 160)]);
+        Assert.True(cleanChunks.SequenceEqual(resumedChunks), "chunks differ:\n" + string.Join('\n', differences));
         using var resumedStore = EngramStore.Open(database, EncoderSettings.Default.Dimension, create: false);
         using var cleanStore = EngramStore.Open(Path.Combine(cleanDirectory, "engram.db"), EncoderSettings.Default.Dimension, create: false);
         Assert.True(resumedStore.GetRootBundle().ContentEquals(cleanStore.GetRootBundle()));

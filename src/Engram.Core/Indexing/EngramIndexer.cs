@@ -266,7 +266,9 @@ public sealed class EngramIndexer
             var embeddings = await _embedder!.GenerateAsync(slice.Select(c => c.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
             for (var j = 0; j < slice.Count; j++)
             {
-                fresh[slice[j].Hash] = embeddings[j].Vector.ToArray();
+                // Rounded to the stored half precision so that hypervectors are the same whether an embedding was
+                // computed now or read back from the store.
+                fresh[slice[j].Hash] = EngramStore.RoundToStoredPrecision(embeddings[j].Vector.Span);
             }
         }
 

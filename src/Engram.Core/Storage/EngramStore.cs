@@ -670,6 +670,21 @@ public sealed class EngramStore : IDisposable
         command.ExecuteNonQuery();
     }
 
+    /// <summary>
+    /// Rounds an embedding to the precision the store keeps (IEEE half floats, 2 bytes per dimension; cosine error
+    /// below 1e-3), so that values computed now equal values read back later.
+    /// </summary>
+    public static float[] RoundToStoredPrecision(ReadOnlySpan<float> vector)
+    {
+        var result = new float[vector.Length];
+        for (var i = 0; i < vector.Length; i++)
+        {
+            result[i] = (float)(Half)vector[i];
+        }
+
+        return result;
+    }
+
     // Embeddings are stored as IEEE half floats: 2 bytes per dimension; cosine error < 1e-3.
     private static byte[] EncodeEmbedding(float[] vector)
     {

@@ -16,7 +16,8 @@ namespace Engram.Models.Embeddings;
 /// L2-normalised, so a dot product is the cosine similarity in [-1, 1]. Inputs longer than
 /// <see cref="MaxTokens"/> word pieces (default <see cref="DefaultMaxTokens"/>) are truncated.
 /// Tokenisation uses FastBertTokenizer (Microsoft.ML.Tokenizers' BertTokenizer drops <c>= + &lt; &gt; | $ ^ ~</c>
-/// and backticks, which matter in code). Thread-safe: ONNX Runtime sessions allow concurrent <c>Run</c> calls.
+/// and backticks, which matter in code). Thread-safe: ONNX Runtime sessions allow concurrent <c>Run</c> calls and
+/// tokenisation is serialised. Deterministic: the same text gives the same vector bit for bit.
 /// </remarks>
 public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding<float>>
 {
@@ -27,9 +28,16 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
     /// <summary>The name of all-MiniLM-L6-v2.</summary>
     public const string MiniLmModelName = "all-MiniLM-L6-v2";
 
-    private const int BatchSize = 16;
+    // One text per inference: no padding, so a text's embedding never depends on what it was batched with (an
+    // index resumed after a crash equals a clean build bit for bit), and on two cores two concurrent single-text
+    // runs measured as fast as batches of 16 (135 vs 129 texts/s at 64 word pieces).
+    private const int BatchSize = 1;
     private readonly InferenceSession _session;
     private readonly BertTokenizer _tokenizer;
+
+    // FastBertTokenizer's Encode returns memory from buffers it reuses: concurrent calls corrupt each other's ids
+    // (measured: embeddings varied run to run), so calls are serialised and copied out under this lock.
+    private readonly Lock _tokenizerLock = new();
     private readonly bool _hasTokenTypeIds;
     private readonly EmbeddingGeneratorMetadata _metadata;
     private readonly int _parallelRuns;
@@ -165,8 +173,12 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
         var length = 2;
         for (var i = 0; i < texts.Length; i++)
         {
-            var (inputIds, _, _) = _tokenizer.Encode(texts[i], MaxTokens);
-            ids[i] = inputIds.ToArray();
+            lock (_tokenizerLock)
+            {
+                var (inputIds, _, _) = _tokenizer.Encode(texts[i], MaxTokens);
+                ids[i] = inputIds.ToArray();
+            }
+
             length = Math.Max(length, ids[i].Length);
         }
 
