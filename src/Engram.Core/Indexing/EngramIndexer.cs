@@ -19,7 +19,8 @@ namespace Engram.Core.Indexing;
 /// <remarks>
 /// <para>Change detection: inside git, the files to examine are the diff of the indexed commit's tree against
 /// HEAD (LibGit2Sharp), the working tree's modified, deleted and untracked files, and the files that were dirty at
-/// the previous update; outside git (or on the first build) every file is examined, with size and modification
+/// the previous update; outside git, on the first build, when the indexed commit no longer exists, or when a
+/// <c>.gitignore</c> changed, every file is examined, with size and modification
 /// time as a fast path before hashing. A file whose content hash is unchanged is never re-chunked; a chunk whose
 /// content hash (see <see cref="ChunkEncoding"/>) is already stored is never re-embedded — moving a file to another
 /// folder re-embeds nothing.</para>
@@ -194,6 +195,14 @@ public sealed class EngramIndexer
         if (!string.IsNullOrEmpty(dirtyBefore))
         {
             paths.UnionWith(JsonSerializer.Deserialize<List<string>>(dirtyBefore) ?? []);
+        }
+
+        // A changed ignore file can hide or reveal any file: compare everything, as on a first build.
+        if (paths.Any(p => p == ".gitignore" || p.EndsWith("/.gitignore", StringComparison.Ordinal)))
+        {
+            var all = new SortedSet<string>(scanner.EnumerateFiles(), StringComparer.Ordinal);
+            all.UnionWith(stored.Keys);
+            return ("full", all.ToList());
         }
 
         return ("git", paths.ToList());

@@ -175,6 +175,26 @@ public sealed class IncrementalIndexTests
     }
 
     [Fact]
+    public async Task NewIgnoreRuleRemovesAlreadyIndexedFiles()
+    {
+        using var repo = NewRepository();
+        await IndexAsync(repo);
+        repo.Write(".gitignore", "scripts/\n");
+
+        var (report, embedded) = await IndexAsync(repo);
+
+        Assert.Equal("full", report.Mode);
+        Assert.Equal(1, report.FilesDeleted);
+        Assert.Single(embedded);
+        using (var store = EngramStore.Open(repo.DatabasePath, SharedModels.Encoder.Dimension, create: false))
+        {
+            Assert.Equal([".gitignore", "README.md", "src/Calculator.cs"], store.LoadFiles().Keys.Order(StringComparer.Ordinal).ToArray());
+        }
+
+        await AssertBundlesEqualCleanBuildAsync(repo);
+    }
+
+    [Fact]
     public async Task FolderOutsideGitIsIndexedByFileHashes()
     {
         using var repo = new TempGitRepository(initGit: false);
