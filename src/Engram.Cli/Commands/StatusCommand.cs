@@ -63,7 +63,7 @@ internal static class StatusCommand
                 return ExitCodes.Success;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("", "");
+            var table = new Table().Border(TableBorder.Rounded).HideHeaders().AddColumns("", "");
             table.AddRow("Root", Markup.Escape(root));
             table.AddRow("Database", Markup.Escape(statistics.DatabasePath));
             table.AddRow("Size", $"{statistics.DatabaseBytes / 1024.0 / 1024.0:0.0} MiB");

@@ -145,7 +145,7 @@ public sealed class EngramStore : IDisposable
             else if (storedDimension != dimension.ToString(CultureInfo.InvariantCulture))
             {
                 connection.Dispose();
-                throw new IndexStoreException($"'{path}' holds {storedDimension}-bit hypervectors; this Engram uses {dimension}. Rebuild with 'engram index --rebuild'.");
+                throw new IndexStoreException($"'{path}' holds {storedDimension}-bit hypervectors; this Engram uses {dimension}. Delete that index folder (it holds only derived data) or choose another --index-dir.");
             }
 
             return store;
