@@ -117,6 +117,40 @@ public sealed class CliContractTests : IClassFixture<CliContractTests.IndexedWor
     }
 
     [Fact]
+    public async Task KindFilterKeepsOnlyThatKind()
+    {
+        var result = await EngramProcess.RunAsync("search", "--path", _workspace.Workspace.Root, "--index-dir", _workspace.Workspace.IndexDirectory, "--kind", "section", "--json", "temperature");
+        Assert.Equal(0, result.ExitCode);
+        using var hits = JsonDocument.Parse(result.StandardOutput);
+        Assert.NotEmpty(hits.RootElement.EnumerateArray());
+        Assert.All(hits.RootElement.EnumerateArray(), h => Assert.Equal("section", h.GetProperty("kind").GetString()));
+    }
+
+    [Fact]
+    public async Task SeveralRootsGetOneStoreEachInTheCacheAndOneRanking()
+    {
+        using var second = new TempWorkspace(git: false);
+        second.Write("geo/Distance.cs", "namespace Geo;\n\n/// <summary>Great-circle distance between two coordinates in kilometres.</summary>\npublic static class Distance\n{\n    public static double Haversine(double lat1, double lon1, double lat2, double lon2) => 0;\n}\n");
+        var cache = Path.Combine(second.IndexDirectory, "cache");
+        var environment = new Dictionary<string, string> { ["XDG_CACHE_HOME"] = cache };
+
+        var index = await EngramProcess.RunAsync(environment, "index", _workspace.Workspace.Root, second.Root, "--json");
+        Assert.True(index.ExitCode == 0, index.StandardError);
+        using (var reports = JsonDocument.Parse(index.StandardOutput))
+        {
+            Assert.Equal(2, reports.RootElement.GetArrayLength());
+        }
+
+        Assert.Equal(2, Directory.GetDirectories(Path.Combine(cache, "engram", "indexes")).Length);
+        var search = await EngramProcess.RunAsync(environment, "search", "--path", _workspace.Workspace.Root, "--path", second.Root, "--json", "great-circle distance between coordinates");
+        Assert.True(search.ExitCode == 0, search.StandardError);
+        using var hits = JsonDocument.Parse(search.StandardOutput);
+        Assert.Equal(second.Root, hits.RootElement[0].GetProperty("root").GetString());
+        Assert.Equal("geo/Distance.cs", hits.RootElement[0].GetProperty("path").GetString());
+        Assert.Contains(hits.RootElement.EnumerateArray(), h => h.GetProperty("root").GetString() == _workspace.Workspace.Root);
+    }
+
+    [Fact]
     public async Task StatusReportsIndexAndStaleness()
     {
         var result = await EngramProcess.RunAsync("status", _workspace.Workspace.Root, "--index-dir", _workspace.Workspace.IndexDirectory, "--json");
