@@ -1,0 +1,46 @@
+namespace Engram.Models.Configuration;
+
+/// <summary>
+/// The validated contents of one or more <c>engram.json</c> files: models, per-task routes and budgets.
+/// Produced by <see cref="EngramConfigLoader"/>.
+/// </summary>
+/// <remarks>
+/// Invariants once loaded: model names are unique (ordinal); every name a route mentions is a model in
+/// <see cref="Models"/>; costs and caps are non-negative. Immutable, so a running server can keep the last good
+/// instance while a new file fails to load.
+/// </remarks>
+public sealed record EngramConfig
+{
+    /// <summary>A configuration with no models, routes or caps.</summary>
+    public static EngramConfig Empty { get; } = new();
+
+    /// <summary>Models in file order (user-level models first, then workspace-only ones).</summary>
+    public IReadOnlyList<ModelDefinition> Models { get; init; } = [];
+
+    /// <summary>Routes by task; a task without an entry uses <see cref="RouteDefinition.DefaultCapabilities"/> and no preferences.</summary>
+    public IReadOnlyDictionary<ModelTask, RouteDefinition> Routes { get; init; } = new Dictionary<ModelTask, RouteDefinition>();
+
+    /// <summary>Spending caps.</summary>
+    public BudgetDefinition Budgets { get; init; } = new();
+
+    /// <summary>The files this configuration was read from, lowest precedence first.</summary>
+    public IReadOnlyList<string> Sources { get; init; } = [];
+
+    /// <summary>The model named <paramref name="name"/> (ordinal), or null.</summary>
+    public ModelDefinition? FindModel(string name)
+    {
+        foreach (var model in Models)
+        {
+            if (string.Equals(model.Name, name, StringComparison.Ordinal))
+            {
+                return model;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The route configured for <paramref name="task"/>, or one with the task's default capabilities.</summary>
+    public RouteDefinition GetRoute(ModelTask task) =>
+        Routes.TryGetValue(task, out var route) ? route : new RouteDefinition { Capabilities = RouteDefinition.DefaultCapabilities(task) };
+}

@@ -1,0 +1,31 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace Engram.Models.Routing;
+
+// Resolves the provider client on first request so a pipeline can be built without loading every model in it
+// (a local GGUF takes seconds). Does not dispose the client: the registry owns it.
+internal sealed class DeferredChatClient(Func<IChatClient> resolve) : IChatClient
+{
+    private readonly Lazy<IChatClient> _inner = new(resolve, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        _inner.Value.GetResponseAsync(messages, options, cancellationToken);
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in _inner.Value.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is null && serviceType.IsInstanceOfType(this) ? this
+        : _inner.IsValueCreated ? _inner.Value.GetService(serviceType, serviceKey) : null;
+
+    public void Dispose()
+    {
+    }
+}

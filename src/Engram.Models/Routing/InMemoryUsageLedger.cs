@@ -1,0 +1,115 @@
+namespace Engram.Models.Routing;
+
+/// <summary>An <see cref="IUsageLedger"/> held in memory for the life of the process.</summary>
+/// <remarks>
+/// Thread-safe (one lock, re-entered by <see cref="TryReserve"/>; every operation is O(entries) at worst). Not persisted: the SQLite ledger that
+/// <c>engram models usage</c> will read is not written yet, so daily budgets reset when the process restarts.
+/// </remarks>
+public sealed class InMemoryUsageLedger : IUsageLedger
+{
+    private readonly Lock _lock = new();
+    private readonly List<UsageEntry> _entries = [];
+    private readonly List<Reservation> _reservations = [];
+
+    /// <inheritdoc />
+    public void Record(UsageEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_lock)
+        {
+            _entries.Add(entry);
+        }
+    }
+
+    /// <inheritdoc />
+    public decimal GetSpentUsd(DateTimeOffset fromUtc, DateTimeOffset toUtc)
+    {
+        var total = 0m;
+        lock (_lock)
+        {
+            foreach (var entry in _entries)
+            {
+                if (entry.TimestampUtc >= fromUtc && entry.TimestampUtc < toUtc)
+                {
+                    total += entry.CostUsd;
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    public IDisposable? TryReserve(DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, decimal capUsd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amountUsd);
+        lock (_lock)
+        {
+            var committed = GetSpentUsd(fromUtc, toUtc);
+            foreach (var reservation in _reservations)
+            {
+                if (reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
+                {
+                    committed += reservation.AmountUsd;
+                }
+            }
+
+            if (committed + amountUsd > capUsd)
+            {
+                return null;
+            }
+
+            var created = new Reservation(this, fromUtc, toUtc, amountUsd);
+            _reservations.Add(created);
+            return created;
+        }
+    }
+
+    /// <summary>The total USD currently reserved and not yet released.</summary>
+    public decimal ReservedUsd
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _reservations.Sum(r => r.AmountUsd);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<UsageEntry> GetEntries()
+    {
+        lock (_lock)
+        {
+            return [.. _entries];
+        }
+    }
+
+    private void Release(Reservation reservation)
+    {
+        lock (_lock)
+        {
+            _reservations.Remove(reservation);
+        }
+    }
+
+    private sealed class Reservation(InMemoryUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd) : IDisposable
+    {
+        private int _released;
+
+        public DateTimeOffset FromUtc => fromUtc;
+
+        public DateTimeOffset ToUtc => toUtc;
+
+        public decimal AmountUsd => amountUsd;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                ledger.Release(this);
+            }
+        }
+    }
+}

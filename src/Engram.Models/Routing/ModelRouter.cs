@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Engram.Models.Configuration;
+using Microsoft.Extensions.AI;
+
+namespace Engram.Models.Routing;
+
+/// <summary>
+/// The one place features get a model from: <see cref="GetChatClient"/> returns, per task, a client that tries the
+/// models <see cref="CapabilityRouter.Rank"/> picks, each behind its own <see cref="BudgetChatClient"/>, inside one
+/// <see cref="FallbackChatClient"/>.
+/// </summary>
+/// <remarks>
+/// Because the budget sits inside the fallback, a request too expensive for the preferred model moves on to a
+/// cheaper (e.g. local) one; only when every candidate refuses does the caller see <see cref="BudgetExceededException"/>.
+/// Thread-safe; pipelines are built once per task. Does not own the registry.
+/// </remarks>
+public sealed class ModelRouter
+{
+    private readonly ModelRegistry _registry;
+    private readonly IUsageLedger _ledger;
+    private readonly ModelRouterOptions _options;
+    private readonly ConcurrentDictionary<ModelTask, FallbackChatClient> _pipelines = new();
+
+    /// <summary>Creates the router.</summary>
+    public ModelRouter(ModelRegistry registry, IUsageLedger ledger, ModelRouterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(ledger);
+        _registry = registry;
+        _ledger = ledger;
+        _options = options ?? new ModelRouterOptions();
+    }
+
+    /// <summary>The ledger every call is recorded in.</summary>
+    public IUsageLedger Ledger => _ledger;
+
+    /// <summary>
+    /// The client for <paramref name="task"/>. Its responses name the model that answered (see
+    /// <see cref="FallbackChatClient.ModelPropertyName"/>); when no model has the task's capabilities, calls throw
+    /// <see cref="AllModelsFailedException"/> with no failures. Provider clients are created only when first tried.
+    /// </summary>
+    public IChatClient GetChatClient(ModelTask task) => _pipelines.GetOrAdd(task, Build);
+
+    private FallbackChatClient Build(ModelTask task)
+    {
+        var budget = new BudgetChatClientOptions
+        {
+            Budgets = _registry.Config.Budgets,
+            Task = task,
+            DefaultMaxOutputTokens = _options.DefaultMaxOutputTokens,
+            TimeProvider = _options.TimeProvider,
+        };
+        var candidates = CapabilityRouter.Rank(_registry.Config, task)
+            .Select(model => new FallbackCandidate(model.Name, new BudgetChatClient(new DeferredChatClient(() => _registry.GetChatClient(model.Name)), model, _ledger, budget)))
+            .ToList();
+        return new FallbackChatClient(candidates, _options.Fallback);
+    }
+}
