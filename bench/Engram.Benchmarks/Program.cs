@@ -34,6 +34,8 @@ internal static class Program
                     }
 
                     return await QualityBenchmark.RunAsync(options, args, cancellation.Token);
+                case "router":
+                    return await Router.RouterBenchmark.RunAsync(cancellation.Token);
                 case "tune":
                     return await Tuning.FusionTuner.RunAsync(args.Length > 2 && args[1] == "--work" ? args[2] : Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results", "work"), cancellation.Token);
                 case "speed":
@@ -70,5 +72,9 @@ internal static class Program
           full build throughput, query p50/p95 at ~10k and ~100k chunks, resident bytes per chunk,
           freshness of one-file edits and branch switches; needs the corpora of a quality run in
           <work>/corpora; writes speed-<date>.md beside the work folder
+
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- router
+
+          in-process overhead of routing, fallback and budget over a no-op chat client (p50/p95)
 """;
 }

@@ -14,8 +14,13 @@ namespace Engram.Models.Routing;
 /// <remarks>
 /// <para>Cancellation by the caller is not a failure: it is rethrown at once and never retried. A timeout is reported
 /// as a <see cref="TimeoutException"/> among the failures.</para>
-/// <para>A 429 carried as a <see cref="ModelProviderException"/> with a Retry-After no longer than
-/// <see cref="FallbackChatClientOptions.MaxRetryAfter"/> retries the same candidate once after that delay.</para>
+/// <para>Transient failures (429, 5xx, attempt timeouts) retry the same candidate up to
+/// <see cref="FallbackChatClientOptions.MaxRetries"/> times with exponential backoff and jitter, or after exactly the
+/// server's Retry-After when it is no longer than <see cref="FallbackChatClientOptions.MaxRetryAfter"/> (a longer one
+/// moves on at once); other failures move on at once. Every attempt, retries included, is listed among the failures.</para>
+/// <para>With <see cref="FallbackChatClientOptions.CircuitBreakers"/>, a model whose circuit is open is skipped without
+/// being called (its failure is a <see cref="CircuitBreakerOpenException"/>); every attempt's outcome is reported to its
+/// breaker, except budget refusals and cancellation.</para>
 /// <para>Streaming falls back only before the first update has been yielded; once output has reached the caller, a
 /// later failure propagates (replaying a different model's answer after partial output would garble it).</para>
 /// <para>When every candidate fails: if all were refused by a budget the first <see cref="BudgetExceededException"/>
@@ -47,22 +52,30 @@ public sealed class FallbackChatClient : IChatClient
         var failures = new List<KeyValuePair<string, Exception>>();
         foreach (var candidate in _candidates)
         {
-            var retried = false;
-            while (true)
+            var breaker = _options.CircuitBreakers?.Get(candidate.ModelId);
+            for (var retry = 0; ; retry++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (breaker is not null && !breaker.TryAcquire())
+                {
+                    failures.Add(new(candidate.ModelId, new CircuitBreakerOpenException(candidate.ModelId)));
+                    break;
+                }
+
                 Exception failure;
                 using (var attempt = new Attempt(cancellationToken, _options))
                 {
                     try
                     {
                         var response = await candidate.Client.GetResponseAsync(messageList, options, attempt.Token).ConfigureAwait(false);
+                        breaker?.RecordSuccess();
                         response.ModelId = candidate.ModelId;
                         (response.AdditionalProperties ??= [])[ModelPropertyName] = candidate.ModelId;
                         return response;
                     }
                     catch (Exception) when (cancellationToken.IsCancellationRequested)
                     {
+                        breaker?.Release();
                         throw;
                     }
                     catch (Exception e)
@@ -71,15 +84,14 @@ public sealed class FallbackChatClient : IChatClient
                     }
                 }
 
+                ReportFailure(breaker, failure);
                 failures.Add(new(candidate.ModelId, failure));
-                if (!retried && RetryDelay(failure) is { } delay)
+                if (RetryDelay(failure, retry) is not { } delay)
                 {
-                    retried = true;
-                    await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                    continue;
+                    break;
                 }
 
-                break;
+                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -94,10 +106,16 @@ public sealed class FallbackChatClient : IChatClient
         var failures = new List<KeyValuePair<string, Exception>>();
         foreach (var candidate in _candidates)
         {
-            var retried = false;
-            while (true)
+            var breaker = _options.CircuitBreakers?.Get(candidate.ModelId);
+            for (var retry = 0; ; retry++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (breaker is not null && !breaker.TryAcquire())
+                {
+                    failures.Add(new(candidate.ModelId, new CircuitBreakerOpenException(candidate.ModelId)));
+                    break;
+                }
+
                 var attempt = new Attempt(cancellationToken, _options);
                 IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
                 Exception? failure = null;
@@ -109,6 +127,7 @@ public sealed class FallbackChatClient : IChatClient
                 }
                 catch (Exception) when (cancellationToken.IsCancellationRequested)
                 {
+                    breaker?.Release();
                     await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
                     attempt.Dispose();
                     throw;
@@ -122,18 +141,20 @@ public sealed class FallbackChatClient : IChatClient
                 {
                     await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
                     attempt.Dispose();
+                    ReportFailure(breaker, failure);
                     failures.Add(new(candidate.ModelId, failure));
-                    if (!retried && RetryDelay(failure) is { } delay)
+                    if (RetryDelay(failure, retry) is not { } delay)
                     {
-                        retried = true;
-                        await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                        continue;
+                        break;
                     }
 
-                    break;
+                    await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                    continue;
                 }
 
-                // Committed to this candidate: from here on failures propagate to the caller.
+                // Committed to this candidate: from here on failures propagate to the caller. The model answered, so
+                // its circuit counts a success even if the stream breaks later.
+                breaker?.RecordSuccess();
                 try
                 {
                     attempt.StopTimer();
@@ -193,11 +214,46 @@ public sealed class FallbackChatClient : IChatClient
         return status is HttpStatusCode.TooManyRequests || (int?)status >= 500;
     }
 
-    private TimeSpan? RetryDelay(Exception failure) =>
-        failure is ModelProviderException { StatusCode: HttpStatusCode.TooManyRequests, RetryAfter: { } retryAfter }
-        && retryAfter >= TimeSpan.Zero && retryAfter <= _options.MaxRetryAfter
-            ? retryAfter
-            : null;
+    // The wait before retrying the same model after its (retry + 1)-th failure, or null to move on to the next model.
+    private TimeSpan? RetryDelay(Exception failure, int retry)
+    {
+        if (retry >= _options.MaxRetries || !(IsTransient(failure) || failure is TimeoutException))
+        {
+            return null;
+        }
+
+        if (failure is ModelProviderException { RetryAfter: { } retryAfter })
+        {
+            return retryAfter <= _options.MaxRetryAfter ? (retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter) : null;
+        }
+
+        var backoff = _options.BaseDelay * Math.Pow(2, Math.Min(retry, 30));
+        if (backoff > _options.MaxDelay)
+        {
+            backoff = _options.MaxDelay;
+        }
+
+        // Jitter spreads the retries of concurrent requests so they do not hit a recovering server in lockstep.
+        return backoff * (0.5 + (0.5 * Random.Shared.NextDouble()));
+    }
+
+    // Budget refusals say nothing about the model's health, so they neither open nor close its circuit.
+    private static void ReportFailure(CircuitBreaker? breaker, Exception failure)
+    {
+        if (breaker is null)
+        {
+            return;
+        }
+
+        if (failure is BudgetExceededException)
+        {
+            breaker.Release();
+        }
+        else
+        {
+            breaker.RecordFailure();
+        }
+    }
 
     private static Exception Failed(List<KeyValuePair<string, Exception>> failures)
     {

@@ -4,16 +4,35 @@ namespace Engram.Models.Routing;
 public sealed record FallbackChatClientOptions
 {
     /// <summary>
-    /// Longest time one attempt may take (for streaming: until its first update) before it counts as failed and the
-    /// next candidate is tried; null for no limit. Default 60 s.
+    /// Longest time one attempt may take (for streaming: until its first update) before it counts as failed (a
+    /// transient <see cref="TimeoutException"/>); null for no limit. Default 60 s.
     /// </summary>
     public TimeSpan? AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
-    /// Longest Retry-After honoured: on a 429 whose Retry-After is at most this, the same candidate is retried once
-    /// after that delay; a longer (or absent) Retry-After moves on to the next candidate at once. Default 2 s.
+    /// Retries of the same model after a transient failure (429, 5xx, attempt timeout) before moving on to the next
+    /// model; 0 moves on at once. Default 2 (so at most 3 attempts per model).
+    /// </summary>
+    public int MaxRetries { get; init; } = 2;
+
+    /// <summary>Delay before the first retry; retry <c>n</c> (0-based) waits <c>min(MaxDelay, BaseDelay · 2ⁿ)</c> scaled by a random factor in [0.5, 1]. Default 200 ms.</summary>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Upper bound of one backoff delay (before jitter). Default 2 s.</summary>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Longest Retry-After honoured: a transient <see cref="ModelProviderException"/> whose Retry-After is at most this
+    /// is retried after exactly that delay (instead of the backoff); a longer one moves on to the next model at once.
+    /// Default 2 s.
     /// </summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Per-model circuit breakers consulted before every attempt and told its outcome; null (the default) for none.
+    /// An open circuit skips its model, recording a <see cref="CircuitBreakerOpenException"/> as that model's failure.
+    /// </summary>
+    public CircuitBreakerRegistry? CircuitBreakers { get; init; }
 
     /// <summary>Clock for delays and timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

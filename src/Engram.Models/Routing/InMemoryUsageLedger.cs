@@ -2,8 +2,8 @@ namespace Engram.Models.Routing;
 
 /// <summary>An <see cref="IUsageLedger"/> held in memory for the life of the process.</summary>
 /// <remarks>
-/// Thread-safe (one lock, re-entered by <see cref="TryReserve"/>; every operation is O(entries) at worst). Not persisted: the SQLite ledger that
-/// <c>engram models usage</c> will read is not written yet, so daily budgets reset when the process restarts.
+/// Thread-safe (one lock, re-entered by <see cref="TryReserve"/>; every operation is O(entries) at worst). Not persisted: daily budgets reset when the
+/// process restarts; hosts that need persistence use <see cref="SqliteUsageLedger"/>.
 /// </remarks>
 public sealed class InMemoryUsageLedger : IUsageLedger
 {

@@ -12,7 +12,8 @@ namespace Engram.Models.Routing;
 /// <remarks>
 /// Because the budget sits inside the fallback, a request too expensive for the preferred model moves on to a
 /// cheaper (e.g. local) one; only when every candidate refuses does the caller see <see cref="BudgetExceededException"/>.
-/// Thread-safe; pipelines are built once per task. Does not own the registry.
+/// Thread-safe; pipelines are built once per task. Does not own the registry. Owns one
+/// <see cref="CircuitBreakerRegistry"/> (replacing any set in <see cref="ModelRouterOptions.Fallback"/>).
 /// </remarks>
 public sealed class ModelRouter
 {
@@ -20,6 +21,7 @@ public sealed class ModelRouter
     private readonly IUsageLedger _ledger;
     private readonly ModelRouterOptions _options;
     private readonly ConcurrentDictionary<ModelTask, FallbackChatClient> _pipelines = new();
+    private readonly CircuitBreakerRegistry _circuitBreakers;
 
     /// <summary>Creates the router.</summary>
     public ModelRouter(ModelRegistry registry, IUsageLedger ledger, ModelRouterOptions? options = null)
@@ -29,7 +31,14 @@ public sealed class ModelRouter
         _registry = registry;
         _ledger = ledger;
         _options = options ?? new ModelRouterOptions();
+        _circuitBreakers = new CircuitBreakerRegistry(_options.CircuitBreaker);
     }
+
+    /// <summary>
+    /// The per-model circuit breakers shared by every task's pipeline: a model that keeps failing for one task is
+    /// skipped by all of them until its open period is over.
+    /// </summary>
+    public CircuitBreakerRegistry CircuitBreakers => _circuitBreakers;
 
     /// <summary>The ledger every call is recorded in.</summary>
     public IUsageLedger Ledger => _ledger;
@@ -53,6 +62,6 @@ public sealed class ModelRouter
         var candidates = CapabilityRouter.Rank(_registry.Config, task)
             .Select(model => new FallbackCandidate(model.Name, new BudgetChatClient(new DeferredChatClient(() => _registry.GetChatClient(model.Name)), model, _ledger, budget)))
             .ToList();
-        return new FallbackChatClient(candidates, _options.Fallback);
+        return new FallbackChatClient(candidates, _options.Fallback with { CircuitBreakers = _circuitBreakers });
     }
 }

@@ -6,6 +6,9 @@ public sealed record ModelRouterOptions
     /// <summary>Settings of the fallback stage.</summary>
     public FallbackChatClientOptions Fallback { get; init; } = new();
 
+    /// <summary>Settings of the per-model circuit breakers the router owns.</summary>
+    public CircuitBreakerOptions CircuitBreaker { get; init; } = new();
+
     /// <summary>Output tokens assumed when a request sets no maximum; see <see cref="BudgetChatClientOptions.DefaultMaxOutputTokens"/>.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 1024;
 

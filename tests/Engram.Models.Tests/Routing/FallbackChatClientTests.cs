@@ -8,6 +8,9 @@ public sealed class FallbackChatClientTests
 {
     private static readonly ChatMessage[] s_prompt = [new(ChatRole.User, "hello")];
 
+    // Fallback-only behaviour: transient failures move on at once instead of retrying the same model.
+    private static readonly FallbackChatClientOptions s_noRetry = new() { MaxRetries = 0 };
+
     public static TheoryData<string, Exception> Failures => new()
     {
         { "exception", new InvalidOperationException("boom") },
@@ -22,7 +25,7 @@ public sealed class FallbackChatClientTests
     {
         var a = new FakeChatClient(FakeStep.Fail(failure));
         var b = new FakeChatClient(FakeStep.Reply("from b"));
-        var client = new FallbackChatClient([new("a", a), new("b", b)]);
+        var client = new FallbackChatClient([new("a", a), new("b", b)], s_noRetry);
 
         var response = await client.GetResponseAsync(s_prompt);
 
@@ -47,7 +50,7 @@ public sealed class FallbackChatClientTests
     {
         var a = new FakeChatClient(new FakeStep("late", Latency: TimeSpan.FromSeconds(30)));
         var b = new FakeChatClient(FakeStep.Reply("from b"));
-        var client = new FallbackChatClient([new("a", a), new("b", b)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50) });
+        var client = new FallbackChatClient([new("a", a), new("b", b)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50), MaxRetries = 0 });
 
         var response = await client.GetResponseAsync(s_prompt).WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -58,7 +61,7 @@ public sealed class FallbackChatClientTests
     public async Task TimeoutIsReportedAsTimeoutWhenAllFail()
     {
         var a = new FakeChatClient(new FakeStep("late", Latency: TimeSpan.FromSeconds(30)));
-        var client = new FallbackChatClient([new("a", a)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50) });
+        var client = new FallbackChatClient([new("a", a)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50), MaxRetries = 0 });
 
         var e = await Assert.ThrowsAsync<AllModelsFailedException>(() => client.GetResponseAsync(s_prompt));
 
@@ -116,7 +119,7 @@ public sealed class FallbackChatClientTests
     {
         var a = new FakeChatClient(FakeStep.Fail(new InvalidOperationException("first")));
         var b = new FakeChatClient(FakeStep.Fail(new ModelProviderException("second", HttpStatusCode.ServiceUnavailable)));
-        var client = new FallbackChatClient([new("a", a), new("b", b)]);
+        var client = new FallbackChatClient([new("a", a), new("b", b)], s_noRetry);
 
         var e = await Assert.ThrowsAsync<AllModelsFailedException>(() => client.GetResponseAsync(s_prompt));
 
@@ -129,7 +132,7 @@ public sealed class FallbackChatClientTests
     {
         var a = new FakeChatClient(FakeStep.Fail(new ModelProviderException("down", HttpStatusCode.ServiceUnavailable)));
         var b = new FakeChatClient(FakeStep.Reply("one two three"));
-        var client = new FallbackChatClient([new("a", a), new("b", b)]);
+        var client = new FallbackChatClient([new("a", a), new("b", b)], s_noRetry);
 
         var updates = await client.GetStreamingResponseAsync(s_prompt).ToListAsync();
 
@@ -143,7 +146,7 @@ public sealed class FallbackChatClientTests
     {
         var a = new FakeChatClient(new FakeStep("late", Latency: TimeSpan.FromSeconds(30)));
         var b = new FakeChatClient(FakeStep.Reply("from b"));
-        var client = new FallbackChatClient([new("a", a), new("b", b)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50) });
+        var client = new FallbackChatClient([new("a", a), new("b", b)], new FallbackChatClientOptions { AttemptTimeout = TimeSpan.FromMilliseconds(50), MaxRetries = 0 });
 
         var updates = await client.GetStreamingResponseAsync(s_prompt).ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 
