@@ -13,7 +13,7 @@ public static class Program
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The command tree: <c>index</c>, <c>search</c>, <c>status</c>, <c>models</c>.</summary>
+    /// <summary>The command tree: <c>index</c>, <c>search</c>, <c>status</c>, <c>models</c>, <c>doctor</c>.</summary>
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("Engram: a local-first AI language server and MCP server with a hyperdimensional workspace memory.")
@@ -22,6 +22,7 @@ public static class Program
             SearchCommand.Create(),
             StatusCommand.Create(),
             ModelsCommand.Create(),
+            DoctorCommand.Create(),
         };
         return root;
     }

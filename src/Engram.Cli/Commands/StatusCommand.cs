@@ -79,7 +79,8 @@ internal static class StatusCommand
         return command;
     }
 
-    private static (string? Head, int Dirty) GitState(string root)
+    /// <summary>HEAD's commit id (null outside git) and the number of changed, deleted and untracked files.</summary>
+    internal static (string? Head, int Dirty) GitState(string root)
     {
         var gitDir = Repository.Discover(root);
         if (gitDir is null)
