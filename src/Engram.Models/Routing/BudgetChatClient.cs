@@ -19,7 +19,8 @@ namespace Engram.Models.Routing;
 /// (<see cref="IUsageLedger.TryReserve"/>) for the duration of the call, so concurrent requests cannot together pass
 /// the daily cap on estimates. Actual spend can still exceed an estimate when the provider counts more input tokens
 /// than ⌈characters / 4⌉ (dense code, non-Latin text).</para>
-/// <para>Refusals, failures and cancellations are recorded too, at zero cost.</para>
+/// <para>Refusals, failures and cancellations are recorded too, at zero cost. Entries carry the request's
+/// <see cref="ModelRouter.CorrelationIdPropertyName"/> option, when set, as <see cref="UsageEntry.CorrelationId"/>.</para>
 /// </remarks>
 public sealed class BudgetChatClient : DelegatingChatClient
 {
@@ -55,7 +56,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
     public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var messageList = messages as IList<ChatMessage> ?? [.. messages];
-        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options);
+        var correlationId = CorrelationIdOf(options);
+        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId);
         using (reservation)
         {
             var startTimestamp = _options.TimeProvider.GetTimestamp();
@@ -66,13 +68,13 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
             catch (Exception e)
             {
-                Record(started, startTimestamp, 0, 0, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled : UsageOutcome.Failed);
+                Record(started, startTimestamp, 0, 0, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled : UsageOutcome.Failed, correlationId);
                 throw;
             }
 
             var input = response.Usage?.InputTokenCount ?? inputEstimate;
             var output = response.Usage?.OutputTokenCount ?? EstimateTokens(response.Text);
-            Record(started, startTimestamp, input, output, UsageOutcome.Success);
+            Record(started, startTimestamp, input, output, UsageOutcome.Success, correlationId);
             return response;
         }
     }
@@ -82,7 +84,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var messageList = messages as IList<ChatMessage> ?? [.. messages];
-        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options);
+        var correlationId = CorrelationIdOf(options);
+        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId);
         var startTimestamp = _options.TimeProvider.GetTimestamp();
         long? input = null;
         long? output = null;
@@ -118,12 +121,12 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
 
             // Tokens streamed before a failure were still billed.
-            Record(started, startTimestamp, input ?? (outcome == UsageOutcome.Success || outputCharacters > 0 ? inputEstimate : 0), output ?? (outputCharacters + 3) / 4, outcome);
+            Record(started, startTimestamp, input ?? (outcome == UsageOutcome.Success || outputCharacters > 0 ? inputEstimate : 0), output ?? (outputCharacters + 3) / 4, outcome, correlationId);
             reservation?.Dispose();
         }
     }
 
-    private (DateTimeOffset Started, long InputEstimate, IDisposable? Reservation) CheckBudget(IList<ChatMessage> messages, ref ChatOptions? options)
+    private (DateTimeOffset Started, long InputEstimate, IDisposable? Reservation) CheckBudget(IList<ChatMessage> messages, ref ChatOptions? options, string? correlationId)
     {
         var now = _options.TimeProvider.GetUtcNow();
         var inputEstimate = EstimateInputTokens(messages);
@@ -144,7 +147,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         if (budgets.PerRequestUsd is { } perRequest && estimate > perRequest)
         {
-            Record(now, null, 0, 0, UsageOutcome.Refused);
+            Record(now, null, 0, 0, UsageOutcome.Refused, correlationId);
             throw new BudgetExceededException(_model.Name, estimate, perRequest, "per-request");
         }
 
@@ -155,7 +158,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
             reservation = _ledger.TryReserve(dayStart, dayStart.AddDays(1), estimate, daily);
             if (reservation is null)
             {
-                Record(now, null, 0, 0, UsageOutcome.Refused);
+                Record(now, null, 0, 0, UsageOutcome.Refused, correlationId);
                 throw new BudgetExceededException(_model.Name, estimate, daily, "daily");
             }
         }
@@ -163,12 +166,15 @@ public sealed class BudgetChatClient : DelegatingChatClient
         return (now, inputEstimate, reservation);
     }
 
-    private void Record(DateTimeOffset started, long? startTimestamp, long inputTokens, long outputTokens, UsageOutcome outcome)
+    private void Record(DateTimeOffset started, long? startTimestamp, long inputTokens, long outputTokens, UsageOutcome outcome, string? correlationId)
     {
         var latency = startTimestamp is { } t ? _options.TimeProvider.GetElapsedTime(t).TotalMilliseconds : 0;
         var cost = outcome is UsageOutcome.Refused ? 0m : _model.CostUsd(inputTokens, outputTokens);
-        _ledger.Record(new UsageEntry(started, _options.Task, _model.Name, inputTokens, outputTokens, cost, latency, outcome));
+        _ledger.Record(new UsageEntry(started, _options.Task, _model.Name, inputTokens, outputTokens, cost, latency, outcome) { CorrelationId = correlationId });
     }
+
+    private static string? CorrelationIdOf(ChatOptions? options) =>
+        options?.AdditionalProperties?.TryGetValue(ModelRouter.CorrelationIdPropertyName, out var id) == true ? id?.ToString() : null;
 
     private static long EstimateTokens(string? text) => string.IsNullOrEmpty(text) ? 0 : (text.Length + 3) / 4;
 }

@@ -4,18 +4,19 @@ using Microsoft.Extensions.AI;
 namespace Engram.Models.Routing;
 
 // Resolves the provider client on first request so a pipeline can be built without loading every model in it
-// (a local GGUF takes seconds). Does not dispose the client: the registry owns it.
+// (a local GGUF takes seconds). Does not dispose the client: the registry owns it. Removes the router's correlation id
+// from the options first: some provider adapters send unknown additional properties to the server.
 internal sealed class DeferredChatClient(Func<IChatClient> resolve) : IChatClient
 {
     private readonly Lazy<IChatClient> _inner = new(resolve, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
-        _inner.Value.GetResponseAsync(messages, options, cancellationToken);
+        _inner.Value.GetResponseAsync(messages, WithoutCorrelationId(options), cancellationToken);
 
     public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
         IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        await foreach (var update in _inner.Value.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        await foreach (var update in _inner.Value.GetStreamingResponseAsync(messages, WithoutCorrelationId(options), cancellationToken).ConfigureAwait(false))
         {
             yield return update;
         }
@@ -27,5 +28,22 @@ internal sealed class DeferredChatClient(Func<IChatClient> resolve) : IChatClien
 
     public void Dispose()
     {
+    }
+
+    private static ChatOptions? WithoutCorrelationId(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.ContainsKey(ModelRouter.CorrelationIdPropertyName) != true)
+        {
+            return options;
+        }
+
+        var copy = options.Clone();
+        copy.AdditionalProperties!.Remove(ModelRouter.CorrelationIdPropertyName);
+        if (copy.AdditionalProperties.Count == 0)
+        {
+            copy.AdditionalProperties = null;
+        }
+
+        return copy;
     }
 }

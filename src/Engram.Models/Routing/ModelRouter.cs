@@ -13,15 +13,21 @@ namespace Engram.Models.Routing;
 /// Because the budget sits inside the fallback, a request too expensive for the preferred model moves on to a
 /// cheaper (e.g. local) one; only when every candidate refuses does the caller see <see cref="BudgetExceededException"/>.
 /// Thread-safe; pipelines are built once per task. Does not own the registry. Owns one
-/// <see cref="CircuitBreakerRegistry"/> (replacing any set in <see cref="ModelRouterOptions.Fallback"/>).
+/// <see cref="CircuitBreakerRegistry"/> (replacing any set in <see cref="ModelRouterOptions.Fallback"/>) and one
+/// <see cref="OutcomeTracker"/> fed from every ledger entry its budget decorators record: before each request the
+/// candidates are reordered by <see cref="OutcomeTracker.Rank"/> (cached until the tracker's version changes).
+/// Every request carries a correlation id (see <see cref="CorrelationIdPropertyName"/>) into its ledger entries, its
+/// log scope and its response's <see cref="ChatResponse.AdditionalProperties"/>; it is removed before the provider sees the options.
 /// </remarks>
 public sealed class ModelRouter
 {
     private readonly ModelRegistry _registry;
     private readonly IUsageLedger _ledger;
     private readonly ModelRouterOptions _options;
-    private readonly ConcurrentDictionary<ModelTask, FallbackChatClient> _pipelines = new();
+    private readonly ConcurrentDictionary<ModelTask, RoutedChatClient> _pipelines = new();
     private readonly CircuitBreakerRegistry _circuitBreakers;
+    private readonly OutcomeTracker _outcomes;
+    private readonly RouterLedger _recordingLedger;
 
     /// <summary>Creates the router.</summary>
     public ModelRouter(ModelRegistry registry, IUsageLedger ledger, ModelRouterOptions? options = null)
@@ -32,7 +38,19 @@ public sealed class ModelRouter
         _ledger = ledger;
         _options = options ?? new ModelRouterOptions();
         _circuitBreakers = new CircuitBreakerRegistry(_options.CircuitBreaker);
+        _outcomes = new OutcomeTracker(_options.Outcomes.Window);
+        _recordingLedger = new RouterLedger(ledger, _outcomes, _options.Logger);
     }
+
+    /// <summary>
+    /// The <see cref="ChatOptions.AdditionalProperties"/> key of a request's correlation id: a caller may set it (any
+    /// non-empty string); otherwise the router uses the trace id of <see cref="System.Diagnostics.Activity.Current"/>, else a new
+    /// GUID in "N" format. Responses carry it under the same key.
+    /// </summary>
+    public const string CorrelationIdPropertyName = "engram.correlation_id";
+
+    /// <summary>The recent per (model, task) outcomes that reorder candidates; see <see cref="ModelRouterOptions.Outcomes"/>.</summary>
+    public OutcomeTracker Outcomes => _outcomes;
 
     /// <summary>
     /// The per-model circuit breakers shared by every task's pipeline: a model that keeps failing for one task is
@@ -50,7 +68,7 @@ public sealed class ModelRouter
     /// </summary>
     public IChatClient GetChatClient(ModelTask task) => _pipelines.GetOrAdd(task, Build);
 
-    private FallbackChatClient Build(ModelTask task)
+    private RoutedChatClient Build(ModelTask task)
     {
         var budget = new BudgetChatClientOptions
         {
@@ -60,8 +78,8 @@ public sealed class ModelRouter
             TimeProvider = _options.TimeProvider,
         };
         var candidates = CapabilityRouter.Rank(_registry.Config, task)
-            .Select(model => new FallbackCandidate(model.Name, new BudgetChatClient(new DeferredChatClient(() => _registry.GetChatClient(model.Name)), model, _ledger, budget)))
+            .Select(model => new FallbackCandidate(model.Name, new BudgetChatClient(new DeferredChatClient(() => _registry.GetChatClient(model.Name)), model, _recordingLedger, budget)))
             .ToList();
-        return new FallbackChatClient(candidates, _options.Fallback with { CircuitBreakers = _circuitBreakers });
+        return new RoutedChatClient(task, candidates, _outcomes, _options.Outcomes, _options.Fallback with { CircuitBreakers = _circuitBreakers });
     }
 }

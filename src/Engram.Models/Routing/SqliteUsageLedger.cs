@@ -14,7 +14,8 @@ namespace Engram.Models.Routing;
 /// <c>usage(ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id)</c> with
 /// <c>ts</c> in Unix milliseconds UTC (so timestamps read back are truncated to the millisecond), <c>task</c> and
 /// <c>outcome</c> as enum names, <c>cost_usd</c> as a REAL (sums are read back as decimals rounded to 15 significant
-/// digits). <c>correlation_id</c> is the trace id of <see cref="Activity.Current"/> when there is one, else NULL.
+/// digits). <c>correlation_id</c> is <see cref="UsageEntry.CorrelationId"/>, else the trace id of <see cref="Activity.Current"/>
+/// when there is one, else NULL; <see cref="GetEntries"/> reads it back.
 /// Prompts, replies and keys are never stored.</para>
 /// <para>Thread-safe: one connection guarded by one lock, which <see cref="TryReserve"/> also holds while it adds the
 /// in-memory reservations to the spend it reads from the table. Reservations are per process: two processes sharing a
@@ -77,7 +78,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
     public void Record(UsageEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        var correlationId = Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : null;
+        var correlationId = entry.CorrelationId ?? (Activity.Current is { } activity && activity.TraceId != default ? activity.TraceId.ToHexString() : null);
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
@@ -143,7 +144,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome FROM usage ORDER BY rowid";
+            command.CommandText = "SELECT ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id FROM usage ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var entries = new List<UsageEntry>();
             while (reader.Read())
@@ -156,7 +157,10 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
                     reader.GetInt64(4),
                     ToDecimal(reader.GetDouble(5)),
                     reader.GetDouble(6),
-                    Enum.Parse<UsageOutcome>(reader.GetString(7))));
+                    Enum.Parse<UsageOutcome>(reader.GetString(7)))
+                {
+                    CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                });
             }
 
             return entries;

@@ -19,4 +19,8 @@ public sealed record UsageEntry(
     long OutputTokens,
     decimal CostUsd,
     double LatencyMs,
-    UsageOutcome Outcome);
+    UsageOutcome Outcome)
+{
+    /// <summary>The id of the request this call served (see <see cref="ModelRouter.CorrelationIdPropertyName"/>), or null.</summary>
+    public string? CorrelationId { get; init; }
+}

@@ -50,7 +50,8 @@ internal static partial class ProviderErrors
             ClientResultException { Status: > 0 } c => (HttpStatusCode)c.Status,
             AnthropicApiException a => a.StatusCode,
             HttpRequestException h => h.StatusCode,
-            ClientResultException or AnthropicException or OllamaException or IOException => null,
+            // A malformed body from the provider is the provider's failure, not ours: no status, so not transient.
+            ClientResultException or AnthropicException or OllamaException or IOException or System.Text.Json.JsonException => null,
             _ => (HttpStatusCode?)(-1),
         };
         if (status == (HttpStatusCode)(-1))
