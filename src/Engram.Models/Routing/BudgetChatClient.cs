@@ -19,6 +19,10 @@ namespace Engram.Models.Routing;
 /// (<see cref="IUsageLedger.TryReserve"/>) for the duration of the call, so concurrent requests cannot together pass
 /// the daily cap on estimates. Actual spend can still exceed an estimate when the provider counts more input tokens
 /// than ⌈characters / 4⌉ (dense code, non-Latin text).</para>
+/// <para>Budget scopes: a request naming a <see cref="BudgetScope"/> (see <see cref="BudgetScope.FromOptions"/>) with a
+/// cap is also refused when the scope's recorded spend plus its reservations in flight plus the estimate would pass
+/// that cap (<see cref="IUsageLedger.TryReserveScope"/>, held like the daily reservation); its entries carry the
+/// scope id as <see cref="UsageEntry.BudgetScope"/>.</para>
 /// <para>Refusals, failures and cancellations are recorded too, at zero cost. Entries carry the request's
 /// <see cref="ModelRouter.CorrelationIdPropertyName"/> option, when set, as <see cref="UsageEntry.CorrelationId"/>.</para>
 /// </remarks>
@@ -57,7 +61,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         var messageList = messages as IList<ChatMessage> ?? [.. messages];
         var correlationId = CorrelationIdOf(options);
-        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId);
+        var scope = BudgetScope.FromOptions(options);
+        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId, scope);
         using (reservation)
         {
             var startTimestamp = _options.TimeProvider.GetTimestamp();
@@ -68,13 +73,13 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
             catch (Exception e)
             {
-                Record(started, startTimestamp, 0, 0, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled : UsageOutcome.Failed, correlationId);
+                Record(started, startTimestamp, 0, 0, e is OperationCanceledException && cancellationToken.IsCancellationRequested ? UsageOutcome.Cancelled : UsageOutcome.Failed, correlationId, scope?.Id);
                 throw;
             }
 
             var input = response.Usage?.InputTokenCount ?? inputEstimate;
             var output = response.Usage?.OutputTokenCount ?? EstimateTokens(response.Text);
-            Record(started, startTimestamp, input, output, UsageOutcome.Success, correlationId);
+            Record(started, startTimestamp, input, output, UsageOutcome.Success, correlationId, scope?.Id);
             return response;
         }
     }
@@ -85,7 +90,8 @@ public sealed class BudgetChatClient : DelegatingChatClient
     {
         var messageList = messages as IList<ChatMessage> ?? [.. messages];
         var correlationId = CorrelationIdOf(options);
-        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId);
+        var scope = BudgetScope.FromOptions(options);
+        var (started, inputEstimate, reservation) = CheckBudget(messageList, ref options, correlationId, scope);
         var startTimestamp = _options.TimeProvider.GetTimestamp();
         long? input = null;
         long? output = null;
@@ -121,19 +127,19 @@ public sealed class BudgetChatClient : DelegatingChatClient
             }
 
             // Tokens streamed before a failure were still billed.
-            Record(started, startTimestamp, input ?? (outcome == UsageOutcome.Success || outputCharacters > 0 ? inputEstimate : 0), output ?? (outputCharacters + 3) / 4, outcome, correlationId);
+            Record(started, startTimestamp, input ?? (outcome == UsageOutcome.Success || outputCharacters > 0 ? inputEstimate : 0), output ?? (outputCharacters + 3) / 4, outcome, correlationId, scope?.Id);
             reservation?.Dispose();
         }
     }
 
-    private (DateTimeOffset Started, long InputEstimate, IDisposable? Reservation) CheckBudget(IList<ChatMessage> messages, ref ChatOptions? options, string? correlationId)
+    private (DateTimeOffset Started, long InputEstimate, IDisposable? Reservation) CheckBudget(IList<ChatMessage> messages, ref ChatOptions? options, string? correlationId, BudgetScope? scope)
     {
         var now = _options.TimeProvider.GetUtcNow();
         var inputEstimate = EstimateInputTokens(messages);
         var maxOutput = options?.MaxOutputTokens ?? _options.DefaultMaxOutputTokens;
         var estimate = _model.CostUsd(inputEstimate, maxOutput);
         var budgets = _options.Budgets;
-        if (budgets.PerRequestUsd is null && budgets.DailyUsd is null)
+        if (budgets.PerRequestUsd is null && budgets.DailyUsd is null && scope?.MaxUsd is null)
         {
             return (now, inputEstimate, null);
         }
@@ -147,7 +153,7 @@ public sealed class BudgetChatClient : DelegatingChatClient
 
         if (budgets.PerRequestUsd is { } perRequest && estimate > perRequest)
         {
-            Record(now, null, 0, 0, UsageOutcome.Refused, correlationId);
+            Record(now, null, 0, 0, UsageOutcome.Refused, correlationId, scope?.Id);
             throw new BudgetExceededException(_model.Name, estimate, perRequest, "per-request");
         }
 
@@ -158,23 +164,45 @@ public sealed class BudgetChatClient : DelegatingChatClient
             reservation = _ledger.TryReserve(dayStart, dayStart.AddDays(1), estimate, daily);
             if (reservation is null)
             {
-                Record(now, null, 0, 0, UsageOutcome.Refused, correlationId);
+                Record(now, null, 0, 0, UsageOutcome.Refused, correlationId, scope?.Id);
                 throw new BudgetExceededException(_model.Name, estimate, daily, "daily");
             }
+        }
+
+        if (scope is { MaxUsd: { } scopeCap })
+        {
+            var scopeReservation = _ledger.TryReserveScope(scope.Id, estimate, scopeCap);
+            if (scopeReservation is null)
+            {
+                reservation?.Dispose();
+                Record(now, null, 0, 0, UsageOutcome.Refused, correlationId, scope.Id);
+                throw new BudgetExceededException(_model.Name, estimate, scopeCap, "scope");
+            }
+
+            reservation = reservation is null ? scopeReservation : new Reservations(reservation, scopeReservation);
         }
 
         return (now, inputEstimate, reservation);
     }
 
-    private void Record(DateTimeOffset started, long? startTimestamp, long inputTokens, long outputTokens, UsageOutcome outcome, string? correlationId)
+    private void Record(DateTimeOffset started, long? startTimestamp, long inputTokens, long outputTokens, UsageOutcome outcome, string? correlationId, string? budgetScope)
     {
         var latency = startTimestamp is { } t ? _options.TimeProvider.GetElapsedTime(t).TotalMilliseconds : 0;
         var cost = outcome is UsageOutcome.Refused ? 0m : _model.CostUsd(inputTokens, outputTokens);
-        _ledger.Record(new UsageEntry(started, _options.Task, _model.Name, inputTokens, outputTokens, cost, latency, outcome) { CorrelationId = correlationId });
+        _ledger.Record(new UsageEntry(started, _options.Task, _model.Name, inputTokens, outputTokens, cost, latency, outcome) { CorrelationId = correlationId, BudgetScope = budgetScope });
     }
 
     private static string? CorrelationIdOf(ChatOptions? options) =>
         options?.AdditionalProperties?.TryGetValue(ModelRouter.CorrelationIdPropertyName, out var id) == true ? id?.ToString() : null;
 
     private static long EstimateTokens(string? text) => string.IsNullOrEmpty(text) ? 0 : (text.Length + 3) / 4;
+
+    private sealed class Reservations(IDisposable first, IDisposable second) : IDisposable
+    {
+        public void Dispose()
+        {
+            first.Dispose();
+            second.Dispose();
+        }
+    }
 }

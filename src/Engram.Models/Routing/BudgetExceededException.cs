@@ -19,9 +19,9 @@ public sealed class BudgetExceededException : Exception
     /// <summary>The estimated cost of the request in USD.</summary>
     public decimal EstimatedCostUsd { get; }
 
-    /// <summary>The cap in USD that would be exceeded (for the daily cap: the cap itself, not what is left).</summary>
+    /// <summary>The cap in USD that would be exceeded (for the daily and scope caps: the cap itself, not what is left).</summary>
     public decimal CapUsd { get; }
 
-    /// <summary><c>per-request</c> or <c>daily</c>.</summary>
+    /// <summary><c>per-request</c>, <c>daily</c> or <c>scope</c> (a <see cref="BudgetScope"/>'s cap).</summary>
     public string CapName { get; }
 }

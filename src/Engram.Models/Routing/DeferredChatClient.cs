@@ -5,7 +5,7 @@ namespace Engram.Models.Routing;
 
 // Resolves the provider client on first request so a pipeline can be built without loading every model in it
 // (a local GGUF takes seconds). Does not dispose the client: the registry owns it. Removes the router's correlation id
-// from the options first: some provider adapters send unknown additional properties to the server.
+// and budget scope from the options first: some provider adapters send unknown additional properties to the server.
 internal sealed class DeferredChatClient(Func<IChatClient> resolve) : IChatClient
 {
     private readonly Lazy<IChatClient> _inner = new(resolve, LazyThreadSafetyMode.ExecutionAndPublication);
@@ -30,16 +30,23 @@ internal sealed class DeferredChatClient(Func<IChatClient> resolve) : IChatClien
     {
     }
 
+    private static readonly string[] s_routerProperties = [ModelRouter.CorrelationIdPropertyName, BudgetScope.IdPropertyName, BudgetScope.MaxUsdPropertyName];
+
     private static ChatOptions? WithoutCorrelationId(ChatOptions? options)
     {
-        if (options?.AdditionalProperties?.ContainsKey(ModelRouter.CorrelationIdPropertyName) != true)
+        if (options?.AdditionalProperties is not { } properties || !s_routerProperties.Any(properties.ContainsKey))
         {
             return options;
         }
 
         var copy = options.Clone();
-        copy.AdditionalProperties!.Remove(ModelRouter.CorrelationIdPropertyName);
-        if (copy.AdditionalProperties.Count == 0)
+        var copied = copy.AdditionalProperties!;
+        foreach (var key in s_routerProperties)
+        {
+            copied.Remove(key);
+        }
+
+        if (copied.Count == 0)
         {
             copy.AdditionalProperties = null;
         }

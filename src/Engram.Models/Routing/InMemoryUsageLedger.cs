@@ -48,7 +48,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             var committed = GetSpentUsd(fromUtc, toUtc);
             foreach (var reservation in _reservations)
             {
-                if (reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
+                if (reservation.Scope is null && reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
                 {
                     committed += reservation.AmountUsd;
                 }
@@ -60,6 +60,51 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             }
 
             var created = new Reservation(this, fromUtc, toUtc, amountUsd);
+            _reservations.Add(created);
+            return created;
+        }
+    }
+
+    /// <inheritdoc />
+    public decimal GetScopeSpentUsd(string budgetScope)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(budgetScope);
+        var total = 0m;
+        lock (_lock)
+        {
+            foreach (var entry in _entries)
+            {
+                if (string.Equals(entry.BudgetScope, budgetScope, StringComparison.Ordinal))
+                {
+                    total += entry.CostUsd;
+                }
+            }
+        }
+
+        return total;
+    }
+
+    /// <inheritdoc />
+    public IDisposable? TryReserveScope(string budgetScope, decimal amountUsd, decimal capUsd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(amountUsd);
+        lock (_lock)
+        {
+            var committed = GetScopeSpentUsd(budgetScope);
+            foreach (var reservation in _reservations)
+            {
+                if (string.Equals(reservation.Scope, budgetScope, StringComparison.Ordinal))
+                {
+                    committed += reservation.AmountUsd;
+                }
+            }
+
+            if (committed + amountUsd > capUsd)
+            {
+                return null;
+            }
+
+            var created = new Reservation(this, default, default, amountUsd, budgetScope);
             _reservations.Add(created);
             return created;
         }
@@ -94,7 +139,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         }
     }
 
-    private sealed class Reservation(InMemoryUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd) : IDisposable
+    private sealed class Reservation(InMemoryUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, string? scope = null) : IDisposable
     {
         private int _released;
 
@@ -103,6 +148,8 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         public DateTimeOffset ToUtc => toUtc;
 
         public decimal AmountUsd => amountUsd;
+
+        public string? Scope => scope;
 
         public void Dispose()
         {

@@ -36,4 +36,9 @@ internal sealed class RouterLedger(IUsageLedger inner, OutcomeTracker tracker, I
 
     public IDisposable? TryReserve(DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, decimal capUsd) =>
         inner.TryReserve(fromUtc, toUtc, amountUsd, capUsd);
+
+    public decimal GetScopeSpentUsd(string budgetScope) => inner.GetScopeSpentUsd(budgetScope);
+
+    public IDisposable? TryReserveScope(string budgetScope, decimal amountUsd, decimal capUsd) =>
+        inner.TryReserveScope(budgetScope, amountUsd, capUsd);
 }

@@ -10,12 +10,13 @@ namespace Engram.Models.Routing;
 /// <c>engram models usage</c> can summarise past calls.
 /// </summary>
 /// <remarks>
-/// <para>Schema version 1 (<c>PRAGMA user_version</c>): one table
-/// <c>usage(ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id)</c> with
+/// <para>Schema version 2 (<c>PRAGMA user_version</c>): one table
+/// <c>usage(ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id, budget_scope)</c> with
 /// <c>ts</c> in Unix milliseconds UTC (so timestamps read back are truncated to the millisecond), <c>task</c> and
 /// <c>outcome</c> as enum names, <c>cost_usd</c> as a REAL (sums are read back as decimals rounded to 15 significant
 /// digits). <c>correlation_id</c> is <see cref="UsageEntry.CorrelationId"/>, else the trace id of <see cref="Activity.Current"/>
-/// when there is one, else NULL; <see cref="GetEntries"/> reads it back.
+/// when there is one, else NULL; <see cref="GetEntries"/> reads it back. <c>budget_scope</c> (indexed) is
+/// <see cref="UsageEntry.BudgetScope"/>; version 1 files are migrated by adding that column (NULL for old rows).
 /// Prompts, replies and keys are never stored.</para>
 /// <para>Thread-safe: one connection guarded by one lock, which <see cref="TryReserve"/> also holds while it adds the
 /// in-memory reservations to the spend it reads from the table. Reservations are per process: two processes sharing a
@@ -24,7 +25,7 @@ namespace Engram.Models.Routing;
 public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
 {
     /// <summary>The schema version this class writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private readonly Lock _lock = new();
     private readonly SqliteConnection _connection;
@@ -84,8 +85,8 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = _connection.CreateCommand();
             command.CommandText = """
-                INSERT INTO usage (ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id)
-                VALUES ($ts, $task, $model, $input, $output, $cost, $latency, $outcome, $correlation)
+                INSERT INTO usage (ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id, budget_scope)
+                VALUES ($ts, $task, $model, $input, $output, $cost, $latency, $outcome, $correlation, $scope)
                 """;
             command.Parameters.AddWithValue("$ts", entry.TimestampUtc.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$task", entry.Task.ToString());
@@ -96,6 +97,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
             command.Parameters.AddWithValue("$latency", entry.LatencyMs);
             command.Parameters.AddWithValue("$outcome", entry.Outcome.ToString());
             command.Parameters.AddWithValue("$correlation", (object?)correlationId ?? DBNull.Value);
+            command.Parameters.AddWithValue("$scope", (object?)entry.BudgetScope ?? DBNull.Value);
             command.ExecuteNonQuery();
         }
     }
@@ -120,7 +122,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
             var committed = SpentLocked(fromUtc, toUtc);
             foreach (var reservation in _reservations)
             {
-                if (reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
+                if (reservation.Scope is null && reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
                 {
                     committed += reservation.AmountUsd;
                 }
@@ -138,13 +140,52 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
     }
 
     /// <inheritdoc />
+    public decimal GetScopeSpentUsd(string budgetScope)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(budgetScope);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return ScopeSpentLocked(budgetScope);
+        }
+    }
+
+    /// <inheritdoc />
+    public IDisposable? TryReserveScope(string budgetScope, decimal amountUsd, decimal capUsd)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(budgetScope);
+        ArgumentOutOfRangeException.ThrowIfNegative(amountUsd);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var committed = ScopeSpentLocked(budgetScope);
+            foreach (var reservation in _reservations)
+            {
+                if (string.Equals(reservation.Scope, budgetScope, StringComparison.Ordinal))
+                {
+                    committed += reservation.AmountUsd;
+                }
+            }
+
+            if (committed + amountUsd > capUsd)
+            {
+                return null;
+            }
+
+            var created = new Reservation(this, default, default, amountUsd, budgetScope);
+            _reservations.Add(created);
+            return created;
+        }
+    }
+
+    /// <inheritdoc />
     public IReadOnlyList<UsageEntry> GetEntries()
     {
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var command = _connection.CreateCommand();
-            command.CommandText = "SELECT ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id FROM usage ORDER BY rowid";
+            command.CommandText = "SELECT ts, task, model, input_tokens, output_tokens, cost_usd, latency_ms, outcome, correlation_id, budget_scope FROM usage ORDER BY rowid";
             using var reader = command.ExecuteReader();
             var entries = new List<UsageEntry>();
             while (reader.Read())
@@ -160,6 +201,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
                     Enum.Parse<UsageOutcome>(reader.GetString(7)))
                 {
                     CorrelationId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                    BudgetScope = reader.IsDBNull(9) ? null : reader.GetString(9),
                 });
             }
 
@@ -192,6 +234,14 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         return ToDecimal(Convert.ToDouble(command.ExecuteScalar(), CultureInfo.InvariantCulture));
     }
 
+    private decimal ScopeSpentLocked(string budgetScope)
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT TOTAL(cost_usd) FROM usage WHERE budget_scope = $scope";
+        command.Parameters.AddWithValue("$scope", budgetScope);
+        return ToDecimal(Convert.ToDouble(command.ExecuteScalar(), CultureInfo.InvariantCulture));
+    }
+
     // The explicit conversion rounds to 15 significant digits, which undoes REAL's binary noise (0.1 + 0.2).
     private static decimal ToDecimal(double value) => (decimal)value;
 
@@ -213,7 +263,13 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         using var transaction = _connection.BeginTransaction();
         using var create = _connection.CreateCommand();
         create.Transaction = transaction;
-        create.CommandText = $"""
+        create.CommandText = version == 1
+            ? $"""
+            ALTER TABLE usage ADD COLUMN budget_scope TEXT;
+            CREATE INDEX IF NOT EXISTS usage_budget_scope ON usage (budget_scope);
+            PRAGMA user_version = {SchemaVersion};
+            """
+            : $"""
             CREATE TABLE IF NOT EXISTS usage (
                 ts INTEGER NOT NULL,
                 task TEXT NOT NULL,
@@ -223,9 +279,11 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
                 cost_usd REAL NOT NULL,
                 latency_ms REAL NOT NULL,
                 outcome TEXT NOT NULL,
-                correlation_id TEXT
+                correlation_id TEXT,
+                budget_scope TEXT
             );
             CREATE INDEX IF NOT EXISTS usage_ts ON usage (ts);
+            CREATE INDEX IF NOT EXISTS usage_budget_scope ON usage (budget_scope);
             PRAGMA user_version = {SchemaVersion};
             """;
         create.ExecuteNonQuery();
@@ -247,7 +305,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         }
     }
 
-    private sealed class Reservation(SqliteUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd) : IDisposable
+    private sealed class Reservation(SqliteUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, string? scope = null) : IDisposable
     {
         private int _released;
 
@@ -256,6 +314,8 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         public DateTimeOffset ToUtc => toUtc;
 
         public decimal AmountUsd => amountUsd;
+
+        public string? Scope => scope;
 
         public void Dispose()
         {

@@ -23,4 +23,7 @@ public sealed record UsageEntry(
 {
     /// <summary>The id of the request this call served (see <see cref="ModelRouter.CorrelationIdPropertyName"/>), or null.</summary>
     public string? CorrelationId { get; init; }
+
+    /// <summary>The <see cref="Routing.BudgetScope.Id"/> the call was charged to, or null.</summary>
+    public string? BudgetScope { get; init; }
 }

@@ -58,7 +58,7 @@ public sealed class SqliteUsageLedgerTests
             }
         }
 
-        Assert.Equal(["ts", "task", "model", "input_tokens", "output_tokens", "cost_usd", "latency_ms", "outcome", "correlation_id"], columns);
+        Assert.Equal(["ts", "task", "model", "input_tokens", "output_tokens", "cost_usd", "latency_ms", "outcome", "correlation_id", "budget_scope"], columns);
         Assert.Equal("Dialogue|cloud|Success", Scalar(connection, "SELECT task || '|' || model || '|' || outcome FROM usage"));
     }
 
