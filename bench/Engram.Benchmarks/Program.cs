@@ -41,6 +41,9 @@ internal static class Program
                 case "speed":
                     var work = args.Length > 2 && args[1] == "--work" ? args[2] : Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results", "work");
                     return await Speed.SpeedBenchmark.RunAsync(work, Path.Combine(Path.GetDirectoryName(Path.GetFullPath(work))!), cancellation.Token);
+                case "local-completion":
+                    var lcWork = args.Length > 2 && args[1] == "--work" ? args[2] : LocalCompletion.LocalCompletionBenchmark.DefaultWorkDirectory();
+                    return await LocalCompletion.LocalCompletionBenchmark.RunAsync(lcWork, Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results"), cancellation.Token);
                 default:
                     Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
                     Console.Error.WriteLine(Usage);
@@ -76,5 +79,10 @@ internal static class Program
         usage: dotnet run -c Release --project bench/Engram.Benchmarks -- router
 
           in-process overhead of routing, fallback and budget over a no-op chat client (p50/p95)
+
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- local-completion [--work DIR]
+
+          cold vs warm (prefix reuse) local completion on a random-weight GGUF of Qwen2.5-0.5B Q4 shape,
+          generated in DIR at run time and deleted after; writes bench/results/local-completion-<date>.md
 """;
 }
