@@ -5,7 +5,7 @@ namespace Engram.Models.Configuration;
 public static class ConfigNames
 {
     /// <summary>Provider names in declaration order of <see cref="ModelProvider"/>.</summary>
-    public static IReadOnlyList<string> Providers { get; } = ["local-gguf", "openai", "anthropic", "ollama", "fake"];
+    public static IReadOnlyList<string> Providers { get; } = ["local-gguf", "openai", "anthropic", "ollama", "fake", "onnx"];
 
     /// <summary>Capability names in declaration order of <see cref="ModelCapability"/>.</summary>
     public static IReadOnlyList<string> Capabilities { get; } = ["completion", "fim", "chat", "reasoning", "code", "review", "embedding"];

@@ -341,12 +341,18 @@ public static class EngramConfigLoader
                 throw Error(AppendProperty(path, "priority"), $"expected an integer; found {Describe(priorityElement)}");
             }
 
+            var modelPath = OptionalString(element, path, "path");
+            if (provider == ModelProvider.Onnx)
+            {
+                CheckOnnxModel(path, endpoint, modelPath, apiKeyEnv, capabilities);
+            }
+
             return new ModelDefinition
             {
                 Name = name,
                 Provider = provider,
                 Endpoint = endpoint,
-                Path = OptionalString(element, path, "path"),
+                Path = modelPath,
                 ApiKeyEnv = apiKeyEnv,
                 Capabilities = capabilities,
                 ContextWindow = contextWindow,
@@ -355,6 +361,30 @@ public static class EngramConfigLoader
                 LatencyClass = latency,
                 Priority = priority,
             };
+        }
+
+        // The built-in embedder is the bundled all-MiniLM-L6-v2: nothing to connect to, no key, no other capability.
+        private void CheckOnnxModel(string path, Uri? endpoint, string? modelPath, string? apiKeyEnv, IReadOnlyList<ModelCapability> capabilities)
+        {
+            if (endpoint is not null)
+            {
+                throw Error(AppendProperty(path, "endpoint"), "an onnx model runs in-process and takes no endpoint");
+            }
+
+            if (apiKeyEnv is not null)
+            {
+                throw Error(AppendProperty(path, "apiKeyEnv"), "an onnx model runs in-process and takes no API key");
+            }
+
+            if (modelPath is not null && !string.Equals(modelPath, Embeddings.OnnxSentenceEmbedder.MiniLmModelName, StringComparison.Ordinal))
+            {
+                throw Error(AppendProperty(path, "path"), $"an onnx model is the built-in {Embeddings.OnnxSentenceEmbedder.MiniLmModelName}; omit \"path\" or set it to \"{Embeddings.OnnxSentenceEmbedder.MiniLmModelName}\"");
+            }
+
+            if (capabilities.Any(c => c != ModelCapability.Embedding))
+            {
+                throw Error(AppendProperty(path, "capabilities"), "an onnx model can only have the \"embedding\" capability");
+            }
         }
 
         private RouteDefinition ParseRoute(JsonElement element, string path, ModelTask task)

@@ -1,4 +1,5 @@
 using Engram.Models.Configuration;
+using Engram.Models.Embeddings;
 using Engram.Models.Providers.Remote;
 using Microsoft.Extensions.AI;
 
@@ -39,6 +40,31 @@ public static class ProviderFactory
             ModelProvider.LocalGguf => options.LocalGguf?.Invoke(model)
                 ?? throw new NotSupportedException($"Model \"{model.Name}\" is a local-gguf model, but this host runs no local models (no LocalGguf factory)."),
             _ => throw new NotSupportedException($"Model \"{model.Name}\": provider {model.Provider} has no client factory here."),
+        };
+    }
+
+    /// <summary>
+    /// Creates the embedding generator that serves <paramref name="model"/>; pass
+    /// <c>m =&gt; ProviderFactory.CreateEmbeddingGenerator(m, options)</c> to <see cref="Routing.ModelRegistry"/>.
+    /// </summary>
+    /// <remarks>
+    /// <c>openai</c> requests go to <c>{endpoint}/embeddings</c>, <c>ollama</c> ones to <c>{endpoint}/api/embed</c>;
+    /// endpoints, model ids and API keys follow the same rules as <see cref="Create"/>. <c>onnx</c> is the built-in
+    /// all-MiniLM-L6-v2 (<see cref="LazyEmbeddingGenerator.MiniLm"/>), loaded on first use and always offline.
+    /// </remarks>
+    /// <exception cref="Routing.ModelProviderException">The model's API key variable is missing or empty, or a public
+    /// endpoint is used without <c>apiKeyEnv</c>.</exception>
+    /// <exception cref="NotSupportedException">The provider serves no embeddings here (<c>anthropic</c>, <c>local-gguf</c>, <c>fake</c>).</exception>
+    public static IEmbeddingGenerator<string, Embedding<float>> CreateEmbeddingGenerator(ModelDefinition model, ProviderFactoryOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        return model.Provider switch
+        {
+            ModelProvider.OpenAI => RemoteEmbeddingGenerators.CreateOpenAI(model, options),
+            ModelProvider.Ollama => RemoteEmbeddingGenerators.CreateOllama(model, options),
+            ModelProvider.Onnx => LazyEmbeddingGenerator.MiniLm(),
+            _ => throw new NotSupportedException($"Model \"{model.Name}\": provider {model.Provider} has no embedding generator factory here."),
         };
     }
 }

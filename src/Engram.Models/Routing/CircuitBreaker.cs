@@ -11,6 +11,10 @@ namespace Engram.Models.Routing;
 /// by exactly one of <see cref="RecordSuccess"/>, <see cref="RecordFailure"/> or <see cref="Release"/> (the last for
 /// outcomes that say nothing about the model's health: cancellation, budget refusal), otherwise a half-open circuit
 /// would wait for its trial forever.
+/// <para>Deliberately not Polly's circuit breaker (which <see cref="FallbackChatClient"/> otherwise uses for retrying):
+/// Polly's breaker opens on a failure <em>ratio</em> over a sampling window with a minimum throughput of 2, counts every
+/// outcome it does not handle as a success, and has no neutral outcome, so it cannot keep this type's documented
+/// semantics (consecutive failures, a threshold of 1, budget refusals and cancellation that neither open nor close).</para>
 /// </remarks>
 public sealed class CircuitBreaker
 {

@@ -3,6 +3,8 @@ using System.Net.Http;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
+using Polly;
+using Polly.Retry;
 
 namespace Engram.Models.Routing;
 
@@ -14,10 +16,12 @@ namespace Engram.Models.Routing;
 /// <remarks>
 /// <para>Cancellation by the caller is not a failure: it is rethrown at once and never retried. A timeout is reported
 /// as a <see cref="TimeoutException"/> among the failures.</para>
-/// <para>Transient failures (429, 5xx, attempt timeouts) retry the same candidate up to
-/// <see cref="FallbackChatClientOptions.MaxRetries"/> times with exponential backoff and jitter, or after exactly the
-/// server's Retry-After when it is no longer than <see cref="FallbackChatClientOptions.MaxRetryAfter"/> (a longer one
-/// moves on at once); other failures move on at once. Every attempt, retries included, is listed among the failures.</para>
+/// <para>Retrying is done by a Polly retry pipeline (Polly.Core <c>RetryStrategyOptions</c>): transient failures (429,
+/// 5xx, attempt timeouts) retry the same candidate up to <see cref="FallbackChatClientOptions.MaxRetries"/> times with
+/// Polly's exponential backoff with jitter, capped at <see cref="FallbackChatClientOptions.MaxDelay"/>, or after exactly
+/// the server's Retry-After when it is no longer than <see cref="FallbackChatClientOptions.MaxRetryAfter"/> (a longer
+/// one moves on at once); other failures move on at once. Delays run on <see cref="FallbackChatClientOptions.TimeProvider"/>.
+/// Every attempt, retries included, is listed among the failures.</para>
 /// <para>With <see cref="FallbackChatClientOptions.CircuitBreakers"/>, a model whose circuit is open is skipped without
 /// being called (its failure is a <see cref="CircuitBreakerOpenException"/>); every attempt's outcome is reported to its
 /// breaker, except budget refusals and cancellation.</para>
@@ -33,6 +37,7 @@ public sealed class FallbackChatClient : IChatClient
 
     private readonly FallbackCandidate[] _candidates;
     private readonly FallbackChatClientOptions _options;
+    private readonly ResiliencePipeline _retry;
 
     /// <summary>Creates the client; candidates are tried in the order given.</summary>
     public FallbackChatClient(IEnumerable<FallbackCandidate> candidates, FallbackChatClientOptions? options = null)
@@ -40,6 +45,7 @@ public sealed class FallbackChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(candidates);
         _candidates = [.. candidates];
         _options = options ?? new FallbackChatClientOptions();
+        _retry = BuildRetryPipeline(_options);
     }
 
     /// <summary>The candidates in the order they are tried.</summary>
@@ -52,46 +58,20 @@ public sealed class FallbackChatClient : IChatClient
         var failures = new List<KeyValuePair<string, Exception>>();
         foreach (var candidate in _candidates)
         {
-            var breaker = _options.CircuitBreakers?.Get(candidate.ModelId);
-            for (var retry = 0; ; retry++)
+            var call = new CandidateCall(this, candidate, messageList, options, failures, cancellationToken);
+            var outcome = await ExecuteAsync(
+                static async (call, attempt) =>
+                {
+                    var response = await call.Candidate.Client.GetResponseAsync(call.Messages, call.ChatOptions, attempt.Token).ConfigureAwait(false);
+                    attempt.Dispose();
+                    return response;
+                },
+                call).ConfigureAwait(false);
+            if (outcome is { } response)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (breaker is not null && !breaker.TryAcquire())
-                {
-                    failures.Add(new(candidate.ModelId, new CircuitBreakerOpenException(candidate.ModelId)));
-                    break;
-                }
-
-                Exception failure;
-                using (var attempt = new Attempt(cancellationToken, _options))
-                {
-                    try
-                    {
-                        var response = await candidate.Client.GetResponseAsync(messageList, options, attempt.Token).ConfigureAwait(false);
-                        breaker?.RecordSuccess();
-                        response.ModelId = candidate.ModelId;
-                        (response.AdditionalProperties ??= [])[ModelPropertyName] = candidate.ModelId;
-                        return response;
-                    }
-                    catch (Exception) when (cancellationToken.IsCancellationRequested)
-                    {
-                        breaker?.Release();
-                        throw;
-                    }
-                    catch (Exception e)
-                    {
-                        failure = attempt.Classify(e);
-                    }
-                }
-
-                ReportFailure(breaker, failure);
-                failures.Add(new(candidate.ModelId, failure));
-                if (RetryDelay(failure, retry) is not { } delay)
-                {
-                    break;
-                }
-
-                await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+                response.ModelId = candidate.ModelId;
+                (response.AdditionalProperties ??= [])[ModelPropertyName] = candidate.ModelId;
+                return response;
             }
         }
 
@@ -106,81 +86,57 @@ public sealed class FallbackChatClient : IChatClient
         var failures = new List<KeyValuePair<string, Exception>>();
         foreach (var candidate in _candidates)
         {
-            var breaker = _options.CircuitBreakers?.Get(candidate.ModelId);
-            for (var retry = 0; ; retry++)
+            var call = new CandidateCall(this, candidate, messageList, options, failures, cancellationToken);
+            var opened = await ExecuteAsync(
+                static async (call, attempt) =>
+                {
+                    IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
+                    try
+                    {
+                        enumerator = call.Candidate.Client.GetStreamingResponseAsync(call.Messages, call.ChatOptions, attempt.Token).GetAsyncEnumerator(attempt.Token);
+                        var hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
+                        return new OpenStream(enumerator, hasFirst, attempt);
+                    }
+                    catch (Exception)
+                    {
+                        await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
+                        throw;
+                    }
+                },
+                call).ConfigureAwait(false);
+            if (opened is not { } stream)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (breaker is not null && !breaker.TryAcquire())
-                {
-                    failures.Add(new(candidate.ModelId, new CircuitBreakerOpenException(candidate.ModelId)));
-                    break;
-                }
+                continue;
+            }
 
-                var attempt = new Attempt(cancellationToken, _options);
-                IAsyncEnumerator<ChatResponseUpdate>? enumerator = null;
-                Exception? failure = null;
-                var hasFirst = false;
-                try
+            // Committed to this candidate: from here on failures propagate to the caller. The model answered, so
+            // its circuit has already counted a success even if the stream breaks later.
+            var enumerator = stream.Enumerator;
+            try
+            {
+                stream.Attempt.StopTimer();
+                if (!stream.HasFirst)
                 {
-                    enumerator = candidate.Client.GetStreamingResponseAsync(messageList, options, attempt.Token).GetAsyncEnumerator(attempt.Token);
-                    hasFirst = await enumerator.MoveNextAsync().ConfigureAwait(false);
-                }
-                catch (Exception) when (cancellationToken.IsCancellationRequested)
-                {
-                    breaker?.Release();
-                    await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
-                    attempt.Dispose();
-                    throw;
-                }
-                catch (Exception e)
-                {
-                    failure = attempt.Classify(e);
-                }
-
-                if (failure is not null)
-                {
-                    await DisposeQuietlyAsync(enumerator).ConfigureAwait(false);
-                    attempt.Dispose();
-                    ReportFailure(breaker, failure);
-                    failures.Add(new(candidate.ModelId, failure));
-                    if (RetryDelay(failure, retry) is not { } delay)
-                    {
-                        break;
-                    }
-
-                    await Task.Delay(delay, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-
-                // Committed to this candidate: from here on failures propagate to the caller. The model answered, so
-                // its circuit counts a success even if the stream breaks later.
-                breaker?.RecordSuccess();
-                try
-                {
-                    attempt.StopTimer();
-                    if (!hasFirst)
-                    {
-                        yield break;
-                    }
-
-                    var first = enumerator!.Current;
-                    first.ModelId = candidate.ModelId;
-                    (first.AdditionalProperties ??= [])[ModelPropertyName] = candidate.ModelId;
-                    yield return first;
-                    while (await enumerator.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        var update = enumerator.Current;
-                        update.ModelId = candidate.ModelId;
-                        yield return update;
-                    }
-
                     yield break;
                 }
-                finally
+
+                var first = enumerator.Current;
+                first.ModelId = candidate.ModelId;
+                (first.AdditionalProperties ??= [])[ModelPropertyName] = candidate.ModelId;
+                yield return first;
+                while (await enumerator.MoveNextAsync().ConfigureAwait(false))
                 {
-                    await enumerator!.DisposeAsync().ConfigureAwait(false);
-                    attempt.Dispose();
+                    var update = enumerator.Current;
+                    update.ModelId = candidate.ModelId;
+                    yield return update;
                 }
+
+                yield break;
+            }
+            finally
+            {
+                await enumerator.DisposeAsync().ConfigureAwait(false);
+                stream.Attempt.Dispose();
             }
         }
 
@@ -214,27 +170,97 @@ public sealed class FallbackChatClient : IChatClient
         return status is HttpStatusCode.TooManyRequests || (int?)status >= 500;
     }
 
-    // The wait before retrying the same model after its (retry + 1)-th failure, or null to move on to the next model.
-    private TimeSpan? RetryDelay(Exception failure, int retry)
+    // Runs one candidate through the retry pipeline. Each attempt consults the model's breaker, calls the model and
+    // lists its failure; Polly decides whether (and after how long) to try the same model again. Returns null when the
+    // candidate finally failed (move on to the next one); rethrows the caller's cancellation.
+    // The attempt is disposed here on failure; on success `send` owns it (and disposes it when done).
+    private async Task<T?> ExecuteAsync<T>(Func<CandidateCall, Attempt, Task<T>> send, CandidateCall call)
+        where T : class
     {
-        if (retry >= _options.MaxRetries || !(IsTransient(failure) || failure is TimeoutException))
+        var context = ResilienceContextPool.Shared.Get(call.CancellationToken);
+        try
         {
-            return null;
+            var outcome = await _retry.ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    var (call, send) = state;
+                    call.CancellationToken.ThrowIfCancellationRequested();
+                    var breaker = call.Owner._options.CircuitBreakers?.Get(call.Candidate.ModelId);
+                    if (breaker is not null && !breaker.TryAcquire())
+                    {
+                        var open = new CircuitBreakerOpenException(call.Candidate.ModelId);
+                        call.Failures.Add(new(call.Candidate.ModelId, open));
+                        return Outcome.FromException<T>(open);
+                    }
+
+                    var attempt = new Attempt(call.CancellationToken, call.Owner._options);
+                    try
+                    {
+                        var result = await send(call, attempt).ConfigureAwait(false);
+                        breaker?.RecordSuccess();
+                        return Outcome.FromResult(result);
+                    }
+                    catch (Exception) when (call.CancellationToken.IsCancellationRequested)
+                    {
+                        attempt.Dispose();
+                        breaker?.Release();
+                        throw;
+                    }
+                    catch (Exception e)
+                    {
+                        var failure = attempt.Classify(e);
+                        attempt.Dispose();
+                        ReportFailure(breaker, failure);
+                        call.Failures.Add(new(call.Candidate.ModelId, failure));
+                        return Outcome.FromException<T>(failure);
+                    }
+                },
+                context,
+                (call, send)).ConfigureAwait(false);
+
+            if (outcome.Exception is { } exception && call.CancellationToken.IsCancellationRequested)
+            {
+                ExceptionDispatchInfo.Throw(exception is OperationCanceledException ? exception : new OperationCanceledException(call.CancellationToken));
+            }
+
+            return outcome.Exception is null ? outcome.Result : null;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    // Polly's retry: transient failures only (never the caller's cancellation, which is not a failure), exponential
+    // backoff with jitter capped at MaxDelay, or exactly the server's Retry-After when it is short enough (a longer one
+    // is not retried, so the caller moves on to the next model at once).
+    private static ResiliencePipeline BuildRetryPipeline(FallbackChatClientOptions options)
+    {
+        if (options.MaxRetries <= 0)
+        {
+            return ResiliencePipeline.Empty;
         }
 
-        if (failure is ModelProviderException { RetryAfter: { } retryAfter })
-        {
-            return retryAfter <= _options.MaxRetryAfter ? (retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter) : null;
-        }
-
-        var backoff = _options.BaseDelay * Math.Pow(2, Math.Min(retry, 30));
-        if (backoff > _options.MaxDelay)
-        {
-            backoff = _options.MaxDelay;
-        }
-
-        // Jitter spreads the retries of concurrent requests so they do not hit a recovering server in lockstep.
-        return backoff * (0.5 + (0.5 * Random.Shared.NextDouble()));
+        var maxRetryAfter = options.MaxRetryAfter;
+        return new ResiliencePipelineBuilder { TimeProvider = options.TimeProvider }
+            .AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                ShouldHandle = args => ValueTask.FromResult(
+                    !args.Context.CancellationToken.IsCancellationRequested
+                    && args.Outcome.Exception is { } e
+                    && (IsTransient(e) || e is TimeoutException)
+                    && !(e is ModelProviderException { RetryAfter: { } retryAfter } && retryAfter > maxRetryAfter)),
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(
+                    args.Outcome.Exception is ModelProviderException { RetryAfter: { } retryAfter }
+                        ? (retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter)
+                        : null),
+            })
+            .Build();
     }
 
     // Budget refusals say nothing about the model's health, so they neither open nor close its circuit.
@@ -281,6 +307,16 @@ public sealed class FallbackChatClient : IChatClient
             // The attempt has already failed; a second error from tearing it down adds nothing.
         }
     }
+
+    private sealed record CandidateCall(
+        FallbackChatClient Owner,
+        FallbackCandidate Candidate,
+        IList<ChatMessage> Messages,
+        ChatOptions? ChatOptions,
+        List<KeyValuePair<string, Exception>> Failures,
+        CancellationToken CancellationToken);
+
+    private sealed record OpenStream(IAsyncEnumerator<ChatResponseUpdate> Enumerator, bool HasFirst, Attempt Attempt);
 
     // One attempt's cancellation: the caller's token plus an optional timeout on the options' clock.
     private sealed class Attempt : IDisposable

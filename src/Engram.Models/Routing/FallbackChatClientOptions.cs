@@ -11,14 +11,18 @@ public sealed record FallbackChatClientOptions
 
     /// <summary>
     /// Retries of the same model after a transient failure (429, 5xx, attempt timeout) before moving on to the next
-    /// model; 0 moves on at once. Default 2 (so at most 3 attempts per model).
+    /// model (Polly's <c>RetryStrategyOptions.MaxRetryAttempts</c>); 0 moves on at once. Default 2 (so at most 3
+    /// attempts per model).
     /// </summary>
     public int MaxRetries { get; init; } = 2;
 
-    /// <summary>Delay before the first retry; retry <c>n</c> (0-based) waits <c>min(MaxDelay, BaseDelay · 2ⁿ)</c> scaled by a random factor in [0.5, 1]. Default 200 ms.</summary>
+    /// <summary>
+    /// Base of Polly's exponential backoff with jitter (its <c>RetryStrategyOptions.Delay</c>: the median delay before
+    /// the first retry; later retries grow roughly twofold each, randomised). Default 200 ms.
+    /// </summary>
     public TimeSpan BaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Upper bound of one backoff delay (before jitter). Default 2 s.</summary>
+    /// <summary>Upper bound of one backoff delay (Polly's <c>RetryStrategyOptions.MaxDelay</c>). Default 2 s.</summary>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>
@@ -34,6 +38,6 @@ public sealed record FallbackChatClientOptions
     /// </summary>
     public CircuitBreakerRegistry? CircuitBreakers { get; init; }
 
-    /// <summary>Clock for delays and timeouts. Default <see cref="TimeProvider.System"/>.</summary>
+    /// <summary>Clock for retry delays (Polly's pipeline runs on it) and attempt timeouts. Default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 }

@@ -33,7 +33,7 @@ public sealed class ConfigErrorTests
     [Fact]
     public void UnknownProvider() => Check(
         """{ "models": [ { "name": "a", "provider": "openia", "capabilities": ["chat"] } ] }""",
-        "1:42: $.models[0].provider: expected one of local-gguf, openai, anthropic, ollama, fake; found \"openia\"");
+        "1:42: $.models[0].provider: expected one of local-gguf, openai, anthropic, ollama, fake, onnx; found \"openia\"");
 
     [Fact]
     public void DuplicateModelName() => Check(
@@ -89,7 +89,7 @@ public sealed class ConfigErrorTests
     [Fact]
     public void MissingRequiredProperty() => Check(
         """{ "models": [ { "name": "a", "capabilities": ["chat"] } ] }""",
-        "1:15: $.models[0]: missing required property \"provider\" (a provider: local-gguf, openai, anthropic, ollama, fake)");
+        "1:15: $.models[0]: missing required property \"provider\" (a provider: local-gguf, openai, anthropic, ollama, fake, onnx)");
 
     [Fact]
     public void WrongType() => Check(

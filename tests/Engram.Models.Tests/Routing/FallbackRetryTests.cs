@@ -22,6 +22,12 @@ public sealed class FallbackRetryTests
     private static void AssertBetween(double lowMs, double highMs, TimeSpan actual) =>
         Assert.InRange(actual.TotalMilliseconds, lowMs, highMs);
 
+    // Polly's exponential backoff with jitter ("decorrelated jitter V2", Delay = the median first delay): retry n
+    // waits f(n + r) - f(n - 1 + r') with f(t) = 2^t·tanh(√(4t)) / 1.4 and r in [0, 1), so retry 0 waits less than
+    // 2·tanh(2)/1.4 ≈ 1.38 × Delay and retry 1 less than 4·tanh(√8)/1.4 ≈ 2.84 × Delay, always more than 0.
+    private static void AssertJittered(double baseMs, int retry, TimeSpan actual) =>
+        Assert.InRange(actual.TotalMilliseconds, double.Epsilon, baseMs * (retry == 0 ? 1.38 : 2.84));
+
     [Fact]
     public async Task TransientFailuresRetrySameModelWithExponentialBackoffAndJitter()
     {
@@ -36,8 +42,8 @@ public sealed class FallbackRetryTests
         Assert.Empty(b.Calls);
         var delays = clock.Delays.ToArray();
         Assert.Equal(2, delays.Length);
-        AssertBetween(50, 100, delays[0]);
-        AssertBetween(100, 200, delays[1]);
+        AssertJittered(100, 0, delays[0]);
+        AssertJittered(100, 1, delays[1]);
     }
 
     [Fact]
@@ -53,9 +59,8 @@ public sealed class FallbackRetryTests
         Assert.Equal(4, a.Calls.Count);
         var delays = clock.Delays.ToArray();
         Assert.Equal(3, delays.Length);
-        AssertBetween(500, 1000, delays[0]);
-        AssertBetween(750, 1500, delays[1]);
-        AssertBetween(750, 1500, delays[2]);
+        Assert.All(delays, d => AssertBetween(double.Epsilon, 1500, d)); // capped at MaxDelay
+        AssertJittered(1000, 0, delays[0]);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ internal static class RemoteChatClients
     /// The key from the variable named by <c>apiKeyEnv</c>, or null when none is named and none is
     /// <paramref name="required"/>; errors name the variable, never a value.
     /// </summary>
-    private static string? ReadKey(ModelDefinition model, ProviderFactoryOptions options, bool required)
+    internal static string? ReadKey(ModelDefinition model, ProviderFactoryOptions options, bool required)
     {
         if (model.ApiKeyEnv is null)
         {
@@ -97,7 +97,7 @@ internal static class RemoteChatClients
             : key.Trim();
     }
 
-    private static HttpClient CreateHttpClient(ModelDefinition model, string? key) =>
+    internal static HttpClient CreateHttpClient(ModelDefinition model, string? key) =>
         // The SDKs apply their own timeouts; the router applies its own too.
         new(new ProviderHttpErrorHandler(model.Name, key, TimeProvider.System)) { Timeout = Timeout.InfiniteTimeSpan };
 
