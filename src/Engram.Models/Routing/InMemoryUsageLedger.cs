@@ -9,7 +9,13 @@ public sealed class InMemoryUsageLedger : IUsageLedger
 {
     private readonly Lock _lock = new();
     private readonly List<UsageEntry> _entries = [];
-    private readonly List<Reservation> _reservations = [];
+    private readonly ReservationBook _book;
+
+    /// <summary>Creates an empty ledger.</summary>
+    public InMemoryUsageLedger()
+    {
+        _book = new ReservationBook(_lock);
+    }
 
     /// <inheritdoc />
     public void Record(UsageEntry entry)
@@ -45,23 +51,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         ArgumentOutOfRangeException.ThrowIfNegative(amountUsd);
         lock (_lock)
         {
-            var committed = GetSpentUsd(fromUtc, toUtc);
-            foreach (var reservation in _reservations)
-            {
-                if (reservation.Scope is null && reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
-                {
-                    committed += reservation.AmountUsd;
-                }
-            }
-
-            if (committed + amountUsd > capUsd)
-            {
-                return null;
-            }
-
-            var created = new Reservation(this, fromUtc, toUtc, amountUsd);
-            _reservations.Add(created);
-            return created;
+            return _book.TryReserve(fromUtc, toUtc, amountUsd, capUsd, GetSpentUsd(fromUtc, toUtc));
         }
     }
 
@@ -90,23 +80,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         ArgumentOutOfRangeException.ThrowIfNegative(amountUsd);
         lock (_lock)
         {
-            var committed = GetScopeSpentUsd(budgetScope);
-            foreach (var reservation in _reservations)
-            {
-                if (string.Equals(reservation.Scope, budgetScope, StringComparison.Ordinal))
-                {
-                    committed += reservation.AmountUsd;
-                }
-            }
-
-            if (committed + amountUsd > capUsd)
-            {
-                return null;
-            }
-
-            var created = new Reservation(this, default, default, amountUsd, budgetScope);
-            _reservations.Add(created);
-            return created;
+            return _book.TryReserveScope(budgetScope, amountUsd, capUsd, GetScopeSpentUsd(budgetScope));
         }
     }
 
@@ -117,7 +91,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         {
             lock (_lock)
             {
-                return _reservations.Sum(r => r.AmountUsd);
+                return _book.ReservedUsd;
             }
         }
     }
@@ -128,35 +102,6 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         lock (_lock)
         {
             return [.. _entries];
-        }
-    }
-
-    private void Release(Reservation reservation)
-    {
-        lock (_lock)
-        {
-            _reservations.Remove(reservation);
-        }
-    }
-
-    private sealed class Reservation(InMemoryUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, string? scope = null) : IDisposable
-    {
-        private int _released;
-
-        public DateTimeOffset FromUtc => fromUtc;
-
-        public DateTimeOffset ToUtc => toUtc;
-
-        public decimal AmountUsd => amountUsd;
-
-        public string? Scope => scope;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                ledger.Release(this);
-            }
         }
     }
 }

@@ -29,7 +29,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
 
     private readonly Lock _lock = new();
     private readonly SqliteConnection _connection;
-    private readonly List<Reservation> _reservations = [];
+    private readonly ReservationBook _book;
     private bool _disposed;
 
     /// <summary>Opens (creating when absent, with its folder) the ledger file at <paramref name="path"/>.</summary>
@@ -45,6 +45,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         }
 
         Path = path;
+        _book = new ReservationBook(_lock);
         // No pooling: disposing the ledger must release the file (tests delete it; users may move it).
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         try
@@ -70,7 +71,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         {
             lock (_lock)
             {
-                return _reservations.Sum(r => r.AmountUsd);
+                return _book.ReservedUsd;
             }
         }
     }
@@ -119,23 +120,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var committed = SpentLocked(fromUtc, toUtc);
-            foreach (var reservation in _reservations)
-            {
-                if (reservation.Scope is null && reservation.FromUtc == fromUtc && reservation.ToUtc == toUtc)
-                {
-                    committed += reservation.AmountUsd;
-                }
-            }
-
-            if (committed + amountUsd > capUsd)
-            {
-                return null;
-            }
-
-            var created = new Reservation(this, fromUtc, toUtc, amountUsd);
-            _reservations.Add(created);
-            return created;
+            return _book.TryReserve(fromUtc, toUtc, amountUsd, capUsd, SpentLocked(fromUtc, toUtc));
         }
     }
 
@@ -158,23 +143,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            var committed = ScopeSpentLocked(budgetScope);
-            foreach (var reservation in _reservations)
-            {
-                if (string.Equals(reservation.Scope, budgetScope, StringComparison.Ordinal))
-                {
-                    committed += reservation.AmountUsd;
-                }
-            }
-
-            if (committed + amountUsd > capUsd)
-            {
-                return null;
-            }
-
-            var created = new Reservation(this, default, default, amountUsd, budgetScope);
-            _reservations.Add(created);
-            return created;
+            return _book.TryReserveScope(budgetScope, amountUsd, capUsd, ScopeSpentLocked(budgetScope));
         }
     }
 
@@ -220,7 +189,7 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
             }
 
             _disposed = true;
-            _reservations.Clear();
+            _book.Clear();
             _connection.Dispose();
         }
     }
@@ -295,34 +264,5 @@ public sealed class SqliteUsageLedger : IUsageLedger, IDisposable
         using var command = _connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
-    }
-
-    private void Release(Reservation reservation)
-    {
-        lock (_lock)
-        {
-            _reservations.Remove(reservation);
-        }
-    }
-
-    private sealed class Reservation(SqliteUsageLedger ledger, DateTimeOffset fromUtc, DateTimeOffset toUtc, decimal amountUsd, string? scope = null) : IDisposable
-    {
-        private int _released;
-
-        public DateTimeOffset FromUtc => fromUtc;
-
-        public DateTimeOffset ToUtc => toUtc;
-
-        public decimal AmountUsd => amountUsd;
-
-        public string? Scope => scope;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0)
-            {
-                ledger.Release(this);
-            }
-        }
     }
 }
