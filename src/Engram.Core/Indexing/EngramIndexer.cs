@@ -241,15 +241,16 @@ public sealed class EngramIndexer
             new ParallelOptions { MaxDegreeOfParallelism = options.EffectiveParallelism, CancellationToken = cancellationToken },
             (path, _) =>
             {
-                var file = Prepare(scanner, stored.GetValueOrDefault(path), path, trustCandidates, commitId);
-                if (file is null)
+                var previous = stored.GetValueOrDefault(path);
+                // One eligibility check per file: it stats the file, reads its first 8 KB and asks libgit2.
+                if (!scanner.IsIndexable(path))
                 {
-                    if (stored.ContainsKey(path) && !scanner.IsIndexable(path))
+                    if (previous is not null)
                     {
                         deleted.Add(path);
                     }
                 }
-                else
+                else if (Prepare(scanner, previous, path, trustCandidates, commitId) is { } file)
                 {
                     prepared.Add(file);
                 }
@@ -309,13 +310,10 @@ public sealed class EngramIndexer
         counters.ChunksEmbedded += missing.Count;
     }
 
+    // The file's new record and chunks, or null when it is unchanged or unreadable; the caller has checked that the
+    // path is indexable.
     private PreparedFile? Prepare(WorkspaceScanner scanner, StoredFile? previous, string path, bool trustCandidates, string? commitId)
     {
-        if (!scanner.IsIndexable(path))
-        {
-            return null;
-        }
-
         var full = Path.Combine(scanner.Root, path);
         byte[] bytes;
         FileInfo info;
