@@ -44,6 +44,12 @@ internal static class Program
                 case "local-completion":
                     var lcWork = args.Length > 2 && args[1] == "--work" ? args[2] : LocalCompletion.LocalCompletionBenchmark.DefaultWorkDirectory();
                     return await LocalCompletion.LocalCompletionBenchmark.RunAsync(lcWork, Path.Combine(Quality.RepositoryPaths.FindRoot(), "bench", "results"), cancellation.Token);
+                case "lsp":
+                    return await Lsp.LspBenchmark.RunAsync(args[1..], cancellation.Token);
+                case "mcp":
+                    return await Mcp.McpBenchmark.RunAsync(args[1..], cancellation.Token);
+                case "dialogue":
+                    return await Dialogue.DialogueBenchmark.RunAsync(args[1..], cancellation.Token);
                 default:
                     Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
                     Console.Error.WriteLine(Usage);

@@ -1,0 +1,14 @@
+namespace Engram.Benchmarks.Dialogue;
+
+/// <summary>Benchmarks of the Dialogue part (placeholder until implemented).</summary>
+internal static class DialogueBenchmark
+{
+    /// <summary>Runs the benchmark; returns the process exit code.</summary>
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    {
+        _ = args;
+        _ = cancellationToken;
+        Console.Error.WriteLine("not implemented yet");
+        return Task.FromResult(1);
+    }
+}

@@ -1,0 +1,18 @@
+using Engram.Core.Search;
+
+namespace Engram.Features.Hosting;
+
+public sealed partial class EngramWorkspace
+{
+    /// <summary>
+    /// The engram neighbours of the chunk covering <paramref name="line"/> of <paramref name="path"/>: chunks of other
+    /// files (and other chunks of the same file) whose hypervectors and embeddings are nearest, best first, scores in
+    /// [0, 1]. Empty when the file is not indexed.
+    /// </summary>
+    /// <param name="path">Full path of an indexed file.</param>
+    /// <param name="line">1-based line.</param>
+    /// <param name="top">Maximum number of neighbours.</param>
+    /// <param name="cancellationToken">Cancels the search.</param>
+    public Task<IReadOnlyList<SearchHit>> RelatedAsync(string path, int line, int top = 10, CancellationToken cancellationToken = default) =>
+        throw new NotImplementedException();
+}

@@ -1,0 +1,20 @@
+using Engram.Models.Configuration;
+
+namespace Engram.Features.Hosting;
+
+/// <summary>
+/// A model-backed feature was asked for while no configured model can serve its task. The message says how to fix
+/// it (configure a model in <c>engram.json</c> or run <c>engram models pull</c>).
+/// </summary>
+public sealed class ModelUnavailableException : Exception
+{
+    /// <summary>Creates the exception for <paramref name="task"/>.</summary>
+    public ModelUnavailableException(ModelTask task)
+        : base($"No model is configured for '{ConfigNames.ToJsonName(task)}'. Add one to .engram/engram.json (or ~/.config/engram/engram.json), or run 'engram models pull' to download a local GGUF model.")
+    {
+        Task = task;
+    }
+
+    /// <summary>The task that had no model.</summary>
+    public ModelTask Task { get; }
+}
