@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engram.Features.Dialogue;
-using Json.Schema;
 using Spectre.Console;
 
 namespace Engram.Cli.Commands;
@@ -119,7 +118,7 @@ internal static class ModesCommand
             var schemaFile = directories.Select(d => Path.Combine(d, "mode.schema.json")).FirstOrDefault(File.Exists);
             try
             {
-                ModeCatalog.ParseAndValidate(full, File.ReadAllText(full), schemaFile is null ? null : JsonSchema.FromText(File.ReadAllText(schemaFile)));
+                ModeCatalog.ParseAndValidate(full, File.ReadAllText(full), schemaFile is null ? null : ModeCatalog.LoadSchema(schemaFile));
                 var catalog = new ModeCatalog(directories);
                 var mode = catalog.Get(name);
                 Console.Out.WriteLine($"{full}: valid ({mode.Turns.Count} turns: {string.Join(", ", mode.Turns.Select(t => t.Id))}).");

@@ -23,7 +23,7 @@ public sealed class ModeCatalog
         var dirs = directories.Where(Directory.Exists).ToList();
         var schemaFile = dirs.Select(d => Path.Combine(d, "mode.schema.json")).FirstOrDefault(File.Exists);
         SchemaPath = schemaFile;
-        _schema = schemaFile is null ? null : JsonSchema.FromText(File.ReadAllText(schemaFile));
+        _schema = schemaFile is null ? null : LoadSchema(schemaFile);
         foreach (var dir in dirs)
         {
             foreach (var file in Directory.EnumerateFiles(dir, "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
@@ -91,6 +91,18 @@ public sealed class ModeCatalog
 
         throw new ArgumentException($"Unknown mode '{name}'. Known modes: {string.Join(", ", _resolved.Keys.Order(StringComparer.Ordinal))}.", nameof(name));
     }
+
+    /// <summary>
+    /// Parses a mode schema file. Schemas are cached by content and built in a private registry, so several catalogs
+    /// (and edited schemas with the same <c>$id</c>) can coexist in one process.
+    /// </summary>
+    public static JsonSchema LoadSchema(string path)
+    {
+        var text = File.ReadAllText(path);
+        return SchemaCache.GetOrAdd(text, t => JsonSchema.FromText(t, new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonSchema> SchemaCache = new(StringComparer.Ordinal);
 
     /// <summary>Validates one file's text against the schema; returns the parsed object.</summary>
     /// <exception cref="ModeException">Invalid JSON (with line and column) or schema violations (JSON path and what was expected).</exception>
