@@ -24,7 +24,7 @@ internal static class DialogueCommand
     };
 
     /// <summary>The <c>modes/</c> folder shipped next to the executable.</summary>
-    public static string ShippedModesDirectory() => Path.Combine(AppContext.BaseDirectory, "modes");
+    public static string ShippedModesDirectory() => DialogueService.ShippedModesDirectory();
 
     private static Option<string?> Workspace() => new("--workspace")
     {

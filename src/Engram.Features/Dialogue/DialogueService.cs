@@ -221,6 +221,12 @@ public sealed class DialogueService
     /// <summary>The default dialogue database: <c>$XDG_DATA_HOME/engram/dialogues.db</c>.</summary>
     public static string DefaultDatabasePath() => Path.Combine(EngramModels.DataDirectory(), "dialogues.db");
 
+    /// <summary>The <c>modes/</c> folder shipped next to the executable (<c>AppContext.BaseDirectory/modes</c>).</summary>
+    public static string ShippedModesDirectory() => Path.Combine(AppContext.BaseDirectory, "modes");
+
+    /// <summary>The standard mode folders of <paramref name="workspaceRoot"/> with the shipped folder of this executable; see <see cref="DefaultModeDirectories(string, string?)"/>.</summary>
+    public static IReadOnlyList<string> DefaultModeDirectories(string? workspaceRoot) => DefaultModeDirectories(ShippedModesDirectory(), workspaceRoot);
+
     /// <summary>
     /// The standard mode folders, lowest precedence first: <paramref name="shipped"/> (the <c>modes/</c> folder next to
     /// the executable), <c>$XDG_CONFIG_HOME/engram/modes</c> (else <c>~/.config/engram/modes</c>) and

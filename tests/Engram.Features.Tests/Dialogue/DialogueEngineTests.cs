@@ -36,6 +36,9 @@ public sealed class DialogueEngineTests
         Assert.DoesNotContain("{turn_pro}", turns[2].Prompt, StringComparison.Ordinal);
         Assert.All(turns, t => Assert.True(t.Cost > 0 && t.InputTokens > 0 && t.OutputTokens > 0));
         Assert.Equal(turns.Sum(t => t.Cost), summary.Cost);
+
+        // Per-turn token limits reach the provider: 900 for the arguments, 1200 for the verdict.
+        Assert.Equal([900, 900, 1200], kit.Alpha.MaxOutputTokens.Select(t => t ?? 0).Order());
     }
 
     [Fact]
