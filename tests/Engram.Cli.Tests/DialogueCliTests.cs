@@ -146,6 +146,7 @@ public sealed class DialogueCliTests
         var unknownMode = await EngramProcess.RunAsync(env, "dialogue", "run", "nonesuch", "--topic", "x", "--workspace", workspace.Root);
         Assert.Equal(2, unknownMode.ExitCode);
         Assert.Contains("debate", unknownMode.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("Parameter", unknownMode.StandardError, StringComparison.Ordinal);
         Assert.Equal("", unknownMode.StandardOutput);
 
         var emptyTopic = await EngramProcess.RunAsync(env, "dialogue", "run", "debate", "--topic", " ", "--workspace", workspace.Root);

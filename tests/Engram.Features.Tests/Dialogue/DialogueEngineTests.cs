@@ -157,6 +157,18 @@ public sealed class DialogueEngineTests
     }
 
     [Fact]
+    public async Task AFailingSimilarityFallsBackToTheLexicalCosine()
+    {
+        using var kit = new DialogueTestKit();
+        kit.Alpha.Respond = _ => "The same position every time.";
+        var service = kit.Service();
+        service.Similarity = (_, _, _) => throw new InvalidOperationException("embedder missing");
+        var summary = await service.RunAsync("loop", "x");
+        Assert.Equal(DialogueStatus.Converged, summary.Status);
+        Assert.Equal(1.0, service.GetTurns(summary.Id)[^1].Similarity!.Value, 6);
+    }
+
+    [Fact]
     public async Task DivergingPositionsRunToMaxTurnsWithAnInjectedSimilarity()
     {
         using var kit = new DialogueTestKit();
