@@ -371,6 +371,18 @@ public sealed class DialogueEngineTests
     }
 
     [Fact]
+    public void ReloadModesPicksUpNewFiles()
+    {
+        using var kit = new DialogueTestKit();
+        var service = kit.Service();
+        Assert.DoesNotContain(service.ListModes(), m => m.Name == "one");
+        kit.WriteMode("one", OneTurn);
+        Assert.DoesNotContain(service.ListModes(), m => m.Name == "one");
+        service.ReloadModes();
+        Assert.Contains(service.ListModes(), m => m.Name == "one" && m.Description == "d");
+    }
+
+    [Fact]
     public void ForeignDatabaseIsRefused()
     {
         using var kit = new DialogueTestKit();
