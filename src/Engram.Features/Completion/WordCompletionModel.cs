@@ -61,6 +61,7 @@ public sealed class WordCompletionModel
     private readonly Dictionary<string, int[]> _documents = new(StringComparer.Ordinal);
     private long _wordTotal;
     private long _tokenCount;
+    private int[]? _topUnigrams;
 
     /// <summary>Creates an empty model.</summary>
     public WordCompletionModel()
@@ -282,17 +283,12 @@ public sealed class WordCompletionModel
                 }
                 else
                 {
-                    foreach (var word in counts.Words())
-                    {
-                        if (prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                        {
-                            candidates.Add(word);
-                        }
-                    }
+                    // Within one context a higher count means a higher score, so its best `max` matches suffice.
+                    counts.AddTopWords(word => prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase), max, candidates);
                 }
             }
 
-            AddTopUnigrams(lower, upper, candidates);
+            AddTopUnigrams(lower, upper, max, candidates);
             var scored = new List<WordSuggestion>(candidates.Count);
             foreach (var word in candidates)
             {
@@ -349,33 +345,62 @@ public sealed class WordCompletionModel
         return weight * _unigrams[word] / Math.Max(1, _wordTotal);
     }
 
-    private void AddTopUnigrams(int lower, int upper, HashSet<int> candidates)
+    private void AddTopUnigrams(int lower, int upper, int max, HashSet<int> candidates)
     {
-        // Keep the most frequent words of the prefix range (a bounded min-heap on count).
-        var heap = new PriorityQueue<int, long>(UnigramCandidates + 1);
+        if (lower == 0 && upper == _sorted.Count && max <= UnigramCandidates)
+        {
+            // The whole vocabulary (no prefix): the most frequent words are cached until the next update.
+            var top = Volatile.Read(ref _topUnigrams);
+            if (top is null)
+            {
+                top = TopUnigrams(0, _sorted.Count, UnigramCandidates);
+                Volatile.Write(ref _topUnigrams, top);
+            }
+
+            foreach (var word in top.Take(max))
+            {
+                candidates.Add(word);
+            }
+
+            return;
+        }
+
+        foreach (var word in TopUnigrams(lower, upper, max))
+        {
+            candidates.Add(word);
+        }
+    }
+
+    // The `count` most frequent words of _sorted[lower..upper), most frequent first (a bounded min-heap on count).
+    private int[] TopUnigrams(int lower, int upper, int count)
+    {
+        var heap = new PriorityQueue<int, (long Count, int NegativeId)>(count + 1);
         for (var i = lower; i < upper; i++)
         {
             var word = _sorted[i];
-            var count = _unigrams[word];
-            if (count <= 0)
+            var key = (_unigrams[word], -word);
+            if (key.Item1 <= 0)
             {
                 continue;
             }
 
-            if (heap.Count < UnigramCandidates)
+            if (heap.Count < count)
             {
-                heap.Enqueue(word, count);
+                heap.Enqueue(word, key);
             }
-            else if (heap.TryPeek(out _, out var smallest) && count > smallest)
+            else if (heap.TryPeek(out _, out var smallest) && key.CompareTo(smallest) > 0)
             {
-                heap.DequeueEnqueue(word, count);
+                heap.DequeueEnqueue(word, key);
             }
         }
 
-        while (heap.TryDequeue(out var word, out _))
+        var result = new int[heap.Count];
+        for (var i = result.Length - 1; i >= 0; i--)
         {
-            candidates.Add(word);
+            result[i] = heap.Dequeue();
         }
+
+        return result;
     }
 
     // Half-open range of _sorted whose words start with the prefix (case-insensitively).
@@ -482,6 +507,7 @@ public sealed class WordCompletionModel
     private void Count(int[] tokens, int sign)
     {
         Interlocked.Add(ref _tokenCount, sign * tokens.Length);
+        _topUnigrams = null;
         Span<int> context = stackalloc int[3];
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -605,6 +631,10 @@ public sealed class WordCompletionModel
     /// <summary>Counts of the words that followed one context; a single word is stored without a dictionary.</summary>
     private sealed class ContextCounts
     {
+        // Contexts followed by more distinct words than this keep them sorted by count for queries.
+        private const int SortThreshold = 64;
+
+        private int[]? _byCount;
         private int _single = -1;
         private int _singleCount;
         private Dictionary<int, int>? _many;
@@ -617,8 +647,61 @@ public sealed class WordCompletionModel
 
         public IEnumerable<int> Words() => _many is not null ? _many.Keys : _singleCount > 0 ? [_single] : [];
 
+        /// <summary>Adds the (at most) <paramref name="max"/> most frequent words that match to <paramref name="into"/>.</summary>
+        /// <remarks>Called under the model's read lock: several readers may build the cache at once (same result).</remarks>
+        public void AddTopWords(Func<int, bool> match, int max, HashSet<int> into)
+        {
+            if (_many is null || _many.Count <= SortThreshold)
+            {
+                foreach (var word in Words())
+                {
+                    if (match(word))
+                    {
+                        into.Add(word);
+                    }
+                }
+
+                return;
+            }
+
+            var sorted = Volatile.Read(ref _byCount);
+            if (sorted is null)
+            {
+                // One long per word (descending count in the high half, word id in the low half) sorts fast.
+                var keys = new long[_many.Count];
+                var n = 0;
+                foreach (var (word, count) in _many)
+                {
+                    keys[n++] = ((long)(int.MaxValue - count) << 32) | (uint)word;
+                }
+
+                Array.Sort(keys);
+                sorted = new int[keys.Length];
+                for (var i = 0; i < keys.Length; i++)
+                {
+                    sorted[i] = (int)(keys[i] & 0xFFFFFFFF);
+                }
+
+                Volatile.Write(ref _byCount, sorted);
+            }
+
+            var found = 0;
+            foreach (var word in sorted)
+            {
+                if (match(word))
+                {
+                    into.Add(word);
+                    if (++found == max)
+                    {
+                        return;
+                    }
+                }
+            }
+        }
+
         public void Add(int word, int sign)
         {
+            _byCount = null;
             Total += sign;
             if (_many is null)
             {
