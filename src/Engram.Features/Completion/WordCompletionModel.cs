@@ -39,6 +39,7 @@ public sealed class WordCompletionModel
     private const int MaxWordLength = 64;
     private const int MaxVocabulary = (1 << 21) - 1;
     private const int UnigramCandidates = 64;
+    private const int MaxChangedUnigrams = 1024;
     private const int ContextTailChars = 256;
 
     // Token ids: 0 = none (context padding), 1 = unknown (vocabulary full), 2 = line break, 3 = number.
@@ -61,6 +62,7 @@ public sealed class WordCompletionModel
     private long _wordTotal;
     private long _tokenCount;
     private int[]? _topUnigrams;
+    private HashSet<int>? _unigramsChanged;
     private int[]? _ranks;
 
     /// <summary>Creates an empty model.</summary>
@@ -338,16 +340,39 @@ public sealed class WordCompletionModel
         if (lower == 0 && upper == _sorted.Count && max <= UnigramCandidates)
         {
             // The whole vocabulary (no prefix): the most frequent words are cached until the next update.
+            // Words whose counts changed since may sit anywhere: all of them are candidates; the unchanged ones keep
+            // their order, and every unchanged word outside the cache ranks below the unchanged ones inside it.
             var top = Volatile.Read(ref _topUnigrams);
+            var changed = _unigramsChanged;
+            if (top is not null && changed is not null && top.Count(w => !changed.Contains(w)) < max)
+            {
+                top = null;
+            }
+
             if (top is null)
             {
                 top = TopUnigrams(0, _sorted.Count, UnigramCandidates);
-                Volatile.Write(ref _topUnigrams, top);
+                changed = null;
+                if (_unigramsChanged is null)
+                {
+                    Volatile.Write(ref _topUnigrams, top);
+                }
             }
 
-            foreach (var word in top.Take(max))
+            foreach (var word in top.Where(w => changed?.Contains(w) != true).Take(max))
             {
                 candidates.Add(word);
+            }
+
+            if (changed is not null)
+            {
+                foreach (var word in changed)
+                {
+                    if (_unigrams[word] > 0)
+                    {
+                        candidates.Add(word);
+                    }
+                }
             }
 
             return;
@@ -515,7 +540,6 @@ public sealed class WordCompletionModel
     private void Count(int[] tokens, int sign)
     {
         Interlocked.Add(ref _tokenCount, sign * tokens.Length);
-        _topUnigrams = null;
         Span<int> context = stackalloc int[3];
         for (var i = 0; i < tokens.Length; i++)
         {
@@ -526,6 +550,17 @@ public sealed class WordCompletionModel
             }
 
             _unigrams[word] += sign;
+            if (_topUnigrams is not null)
+            {
+                // Invariant: _unigramsChanged is non-null only while _topUnigrams is (readers never write it).
+                _unigramsChanged ??= [];
+                if (_unigramsChanged.Add(word) && _unigramsChanged.Count > MaxChangedUnigrams)
+                {
+                    _topUnigrams = null;
+                    _unigramsChanged = null;
+                }
+            }
+
             _wordTotal += sign;
             for (var order = 1; order <= 3 && i - order >= 0; order++)
             {

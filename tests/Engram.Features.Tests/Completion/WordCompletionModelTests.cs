@@ -164,6 +164,7 @@ public sealed class WordCompletionModelTests
         {
             model.SetDocument("c" + i, $"obj.Member{i * 3}(); obj.Member{i * 3}(); obj.Fresh{i}();");
             Assert.NotEmpty(model.Complete("obj.", max: 5).Suggestions);
+            Assert.NotEmpty(model.Complete("unseen context ", max: 5).Suggestions);
         }
 
         var fresh = new WordCompletionModel();
@@ -173,7 +174,7 @@ public sealed class WordCompletionModelTests
             fresh.SetDocument("c" + i, $"obj.Member{i * 3}(); obj.Member{i * 3}(); obj.Fresh{i}();");
         }
 
-        foreach (var probe in new[] { "obj.", "obj.M", "obj.Member1", "obj.F", "x." })
+        foreach (var probe in new[] { "obj.", "obj.M", "obj.Member1", "obj.F", "x.", "unseen context ", "unseen M" })
         {
             Assert.Equal(fresh.Complete(probe, max: 30).Suggestions, model.Complete(probe, max: 30).Suggestions);
         }
