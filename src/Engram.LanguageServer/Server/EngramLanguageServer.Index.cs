@@ -260,7 +260,7 @@ internal sealed partial class EngramLanguageServer
     }
 
     /// <summary>The engram/status payload (also the result of <c>engram.status</c>).</summary>
-    internal object BuildStatus(bool? indexing = null)
+    internal EngramStatus BuildStatus(bool? indexing = null)
     {
         var workspace = Workspace;
         var statuses = workspace?.GetStatus() ?? [];
@@ -278,12 +278,10 @@ internal sealed partial class EngramLanguageServer
             cost = models.Config.Models.Count > 0 ? TodayCost(models) : 0;
         }
 
-        return new
-        {
-            index = new { state, files, chunks, message = error },
-            model = new { name = model?.Name, local = model is not null && model.Provider is ModelProvider.LocalGguf or ModelProvider.Ollama or ModelProvider.Onnx },
-            costToday = cost,
-        };
+        return new EngramStatus(
+            new EngramIndexStatus(state, files, chunks, error),
+            new EngramModelStatus(model?.Name, model is not null && model.Provider is ModelProvider.LocalGguf or ModelProvider.Ollama or ModelProvider.Onnx),
+            cost);
     }
 
     /// <summary>Sends engram/status; unforced sends (after model calls) are limited to one a second.</summary>
