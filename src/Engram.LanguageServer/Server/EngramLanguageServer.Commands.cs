@@ -31,6 +31,8 @@ internal sealed partial class EngramLanguageServer
             throw Error(LspErrorCodes.InvalidParams, $"Invalid params: unknown command '{command}'. Known: {string.Join(", ", CommandNames.All)}.");
         }
 
+        ValidateArguments(command, arguments);
+
         // Capture document snapshots in message order before leaving the dispatch context.
         var document = command is CommandNames.ReviewRange or CommandNames.Explain or CommandNames.GenerateDocs or CommandNames.Refactor
             || (command == CommandNames.ReviewChanges && arguments.Count > 0 && arguments[0].ValueKind == JsonValueKind.String)
@@ -77,6 +79,37 @@ internal sealed partial class EngramLanguageServer
         finally
         {
             Client.LogTrace($"{command} took {started.Elapsed.TotalMilliseconds:0} ms");
+        }
+    }
+
+    /// <summary>Throws InvalidParams before any work when a required argument is missing or of the wrong shape.</summary>
+    private static void ValidateArguments(string command, IReadOnlyList<JsonElement> arguments)
+    {
+        switch (command)
+        {
+            case CommandNames.ReviewRange or CommandNames.Explain or CommandNames.Refactor:
+                _ = Argument<string>(arguments, 0, "uri");
+                _ = Argument<Protocol.Range>(arguments, 1, "range");
+                _ = OptionalArgument<string>(arguments, 2);
+                break;
+            case CommandNames.GenerateDocs:
+                _ = Argument<string>(arguments, 0, "uri");
+                _ = Argument<Position>(arguments, 1, "position");
+                break;
+            case CommandNames.ReviewChanges:
+                _ = OptionalArgument<string>(arguments, 0);
+                break;
+            case CommandNames.Ask:
+                _ = Argument<string>(arguments, 0, "question");
+                break;
+            case CommandNames.RunDialogue:
+                _ = Argument<string>(arguments, 0, "mode");
+                _ = Argument<string>(arguments, 1, "topic");
+                break;
+            case CommandNames.Search:
+                _ = Argument<string>(arguments, 0, "query");
+                _ = OptionalArgument<int?>(arguments, 1);
+                break;
         }
     }
 
