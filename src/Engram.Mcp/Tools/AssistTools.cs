@@ -17,7 +17,7 @@ public static class AssistTools
     public static Task<CallToolResult> Research(
         EngramMcpServices services,
         McpServer server,
-        IProgress<ProgressNotificationValue> progress,
+        RequestContext<CallToolRequestParams> context,
         [Description("The question about the codebase.")] string question,
         [Description("How many sub-questions to plan, 1-5 (default 2). More is slower and costs more model calls.")] int depth = 2,
         CancellationToken cancellationToken = default) =>
@@ -25,9 +25,11 @@ public static class AssistTools
         {
             await services.EnsureClientRootsAsync(server, cancellationToken).ConfigureAwait(false);
             var client = services.TryGetChatClient(ModelTask.Research);
+            var progress = new ToolProgress(server, context);
             var step = 0;
             var lines = new LineProgress(line => progress.Report(new ProgressNotificationValue { Progress = ++step, Message = line }));
             var result = await services.Research.ResearchAsync(question, depth, client, lines, cancellationToken).ConfigureAwait(false);
+            await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(new
             {
                 answer = result.Answer,

@@ -16,7 +16,8 @@ public static class DialogueTools
     [Description("Runs a multi-model dialogue in one of the modes (debate, critique, loop, panel, detective, code-review-panel, research, or a custom one from modes/*.json; the prompts list shows them) on a topic, to its end. Each turn is saved, so a dialogue cut short can be continued with dialogue_resume. Returns id, status (completed, converged, costLimited, failed, running), turns and cost; read the transcript with dialogue_get. Sends a progress notification per turn.")]
     public static Task<CallToolResult> DialogueRun(
         EngramMcpServices services,
-        IProgress<ProgressNotificationValue> progress,
+        McpServer server,
+        RequestContext<CallToolRequestParams> context,
         [Description("Mode name, e.g. debate or critique.")] string mode,
         [Description("The topic, question or proposition.")] string topic,
         [Description("Configured model names to use as participants, in turn order (default: capability routing).")] string[]? models = null,
@@ -30,7 +31,9 @@ public static class DialogueTools
             }
 
             var options = new DialogueOptions(models is { Length: > 0 } ? models : null, max_cost is null ? null : (decimal)max_cost.Value);
+            var progress = new ToolProgress(server, context);
             var summary = await services.Dialogues.RunAsync(mode, topic, options, Lines(progress), cancellationToken).ConfigureAwait(false);
+            await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(Summary(summary));
         });
 
@@ -39,11 +42,17 @@ public static class DialogueTools
     [Description("Continues a stored dialogue from its last completed turn (after a crash, a cancellation or a cost limit). Returns the updated summary.")]
     public static Task<CallToolResult> DialogueResume(
         EngramMcpServices services,
-        IProgress<ProgressNotificationValue> progress,
+        McpServer server,
+        RequestContext<CallToolRequestParams> context,
         [Description("Dialogue id from dialogue_run or dialogue_list.")] string id,
         CancellationToken cancellationToken = default) =>
         ToolResults.RunAsync("dialogue_resume", async () =>
-            ToolResults.Ok(Summary(await services.Dialogues.ResumeAsync(id, Lines(progress), cancellationToken).ConfigureAwait(false))));
+        {
+            var progress = new ToolProgress(server, context);
+            var summary = await services.Dialogues.ResumeAsync(id, Lines(progress), cancellationToken).ConfigureAwait(false);
+            await progress.FlushAsync().ConfigureAwait(false);
+            return ToolResults.Ok(Summary(summary));
+        });
 
     /// <summary><c>dialogue_list</c>.</summary>
     [McpServerTool(Name = "dialogue_list", ReadOnly = true, Idempotent = true, OpenWorld = false, Title = "List dialogues")]

@@ -30,23 +30,25 @@ public static class WorkspaceTools
     public static Task<CallToolResult> IndexUpdate(
         EngramMcpServices services,
         McpServer server,
-        IProgress<ProgressNotificationValue> progress,
+        RequestContext<CallToolRequestParams> context,
         CancellationToken cancellationToken = default) =>
         ToolResults.RunAsync("index_update", async () =>
         {
             await services.EnsureClientRootsAsync(server, cancellationToken).ConfigureAwait(false);
+            var progress = new ToolProgress(server, context);
             var last = DateTime.MinValue;
             var reporter = new IndexProgressReporter(p =>
             {
                 // At most ~10 notifications a second, but always the last of a phase.
                 var now = DateTime.UtcNow;
-                if (p.Done == p.Total || now - last > TimeSpan.FromMilliseconds(100))
+                if (p.Done == p.Total || p.Done == 0 || now - last > TimeSpan.FromMilliseconds(100))
                 {
                     last = now;
                     progress.Report(new ProgressNotificationValue { Progress = p.Done, Total = p.Total, Message = $"{p.Phase}: {p.Done}/{p.Total} files" });
                 }
             });
             var reports = await services.Workspace.UpdateIndexAsync(reporter, cancellationToken).ConfigureAwait(false);
+            await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(new
             {
                 roots = reports.Select(r => new
