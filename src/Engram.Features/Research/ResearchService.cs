@@ -202,6 +202,7 @@ public sealed partial class ResearchService
     internal static IReadOnlyList<string> ParsePlan(string text, string question, int depth)
     {
         var items = new List<string>();
+        var parsedJson = false;
         var trimmed = text.Trim();
         var open = trimmed.IndexOf('[', StringComparison.Ordinal);
         var close = trimmed.LastIndexOf(']');
@@ -212,6 +213,7 @@ public sealed partial class ResearchService
                 using var document = JsonDocument.Parse(trimmed[open..(close + 1)]);
                 if (document.RootElement.ValueKind == JsonValueKind.Array)
                 {
+                    parsedJson = true;
                     items.AddRange(document.RootElement.EnumerateArray()
                         .Where(e => e.ValueKind == JsonValueKind.String)
                         .Select(e => e.GetString()!));
@@ -223,7 +225,7 @@ public sealed partial class ResearchService
             }
         }
 
-        if (items.Count == 0)
+        if (!parsedJson)
         {
             items.AddRange(trimmed.Split('\n').Select(l => l.Trim().TrimStart('-', '*', ' ', '\t').TrimStart("0123456789.)".ToCharArray()).Trim()));
         }
@@ -370,7 +372,12 @@ public sealed partial class ResearchService
             return "the range is empty or starts before line 1";
         }
 
-        var normalized = path.Replace('\\', '/').TrimStart('.', '/');
+        var normalized = path.Replace('\\', '/');
+        while (normalized.StartsWith("./", StringComparison.Ordinal))
+        {
+            normalized = normalized[2..];
+        }
+
         if (normalized.Split('/').Any(s => s is ".." or ".git"))
         {
             return "the path leaves the workspace or points into .git";
