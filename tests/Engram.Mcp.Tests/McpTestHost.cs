@@ -60,7 +60,28 @@ public sealed class McpTestHost : IAsyncDisposable
         }
 
         var ledger = new InMemoryUsageLedger();
-        var models = new EngramModels(repo.Root, EngramConfig.Empty, ledger);
+        // A configured model of the "fake" provider whose client is the scripted one: calls go through the real
+        // router (fallback, budgets, usage ledger), as in production.
+        var config = chat is null
+            ? EngramConfig.Empty
+            : new EngramConfig
+            {
+                Models =
+                [
+                    new ModelDefinition
+                    {
+                        Name = "fake",
+                        Provider = ModelProvider.Fake,
+                        Capabilities = [ModelCapability.Completion, ModelCapability.Fim, ModelCapability.Chat, ModelCapability.Reasoning, ModelCapability.Code, ModelCapability.Review],
+                        CostPerMillionInput = 1m,
+                        CostPerMillionOutput = 2m,
+                    },
+                ],
+            };
+        var models = new EngramModels(repo.Root, config, ledger, _ => chat!, new ModelRouterOptions
+        {
+            Fallback = new FallbackChatClientOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5), MaxRetries = 0 },
+        });
         var options = new EngramMcpOptions
         {
             Roots = [repo.Root],
@@ -69,7 +90,7 @@ public sealed class McpTestHost : IAsyncDisposable
             IndexOnStart = false,
             AcceptClientRoots = acceptClientRoots,
         };
-        var services = new EngramMcpServices(workspace, models, options, chatClients: _ => chat, ownsWorkspace: true);
+        var services = new EngramMcpServices(workspace, models, options, ownsWorkspace: true);
         return new McpTestHost(repo, services, ledger);
     }
 
