@@ -101,8 +101,9 @@ public sealed class ToolTests
         var root = update.GetProperty("roots")[0];
         Assert.Equal(4, root.GetProperty("files").GetInt32());
         Assert.True(root.GetProperty("chunks").GetInt32() >= 8);
-        // Notifications may arrive after the result: wait for the last one.
-        await progress.WaitForAsync(n => n.Message == "finishing: 4/4 files" && n.Total == 4);
+        // The server writes every notification before the result, but the SDK client dispatches notifications
+        // concurrently with the response (and stops listening once it completes), so wait for any with a total.
+        await progress.WaitForAsync(n => n.Message!.EndsWith(": 4/4 files", StringComparison.Ordinal) && n.Total == 4);
 
         status = (await client.CallAsync("index_status")).Json();
         Assert.True(status.GetProperty("roots")[0].GetProperty("indexed").GetBoolean());
