@@ -50,10 +50,11 @@ public sealed class McpTestHost : IAsyncDisposable
     }
 
     /// <summary>Creates the host; <paramref name="chat"/> answers every model task (null: no model configured).</summary>
-    public static async Task<McpTestHost> StartAsync(IChatClient? chat = null, bool index = true, FixtureRepo? repo = null, bool acceptClientRoots = true)
+    public static async Task<McpTestHost> StartAsync(IChatClient? chat = null, bool index = true, FixtureRepo? repo = null, bool acceptClientRoots = true, bool cacheIndexes = false)
     {
         repo ??= new FixtureRepo();
-        var workspace = new EngramWorkspace(new EngramWorkspaceOptions([repo.Root], repo.IndexDirectory, LexicalOnly: true));
+        // --index-dir names one database, so tests that add roots use the (temp) XDG cache instead: one per root.
+        var workspace = new EngramWorkspace(new EngramWorkspaceOptions([repo.Root], cacheIndexes ? null : repo.IndexDirectory, LexicalOnly: true));
         if (index)
         {
             await workspace.UpdateIndexAsync();

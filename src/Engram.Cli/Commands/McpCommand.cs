@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Engram.Features.Dialogue;
 using Engram.Features.Hosting;
 using Engram.Mcp.Hosting;
 using Engram.Models.Configuration;
@@ -114,6 +115,8 @@ internal static class McpCommand
                 IndexDirectory = dir,
                 LexicalOnly = parse.GetValue(lexicalOnly),
                 AcceptClientRoots = dir is null,
+                ModesDirectories = [.. DialogueService.DefaultModeDirectories(Path.Combine(AppContext.BaseDirectory, "modes"), resolved[0]),
+                    .. resolved.Skip(1).Select(r => Path.Combine(r, ".engram", "modes"))],
                 IndexOnStart = !parse.GetValue(noIndex),
             };
             var workspace = new EngramWorkspace(new EngramWorkspaceOptions(resolved, dir, options.LexicalOnly), loggerFactory);

@@ -32,7 +32,8 @@ public static class EngramCompletions
                 // Complete the last comma-separated element.
                 var comma = value.LastIndexOf(',');
                 var head = comma < 0 ? "" : value[..(comma + 1)];
-                candidates = Paths(services, value[(comma + 1)..].TrimStart()).Select(p => head + p);
+                var element = value[(comma + 1)..].TrimStart();
+                candidates = Paths(services, element).Where(p => p.StartsWith(element, StringComparison.OrdinalIgnoreCase)).Select(p => head + p);
                 value = "";
                 break;
             case PromptReference { Name: "research" } when argument?.Name == "depth":
