@@ -281,16 +281,8 @@ internal sealed partial class EngramLanguageServer
         return _dialogue = new DialogueService(models, directories, _options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), Workspace);
     }
 
-    private List<string> DefaultModesDirectories()
-    {
-        var directories = new List<string> { Path.Combine(AppContext.BaseDirectory, "modes") };
-        foreach (var root in Workspace?.Roots ?? [])
-        {
-            directories.Add(Path.Combine(root, ".engram", "modes"));
-        }
-
-        return directories.Where(Directory.Exists).ToList();
-    }
+    private List<string> DefaultModesDirectories() =>
+        DialogueService.DefaultModeDirectories(Workspace?.Roots is { Count: > 0 } roots ? roots[0] : null).ToList();
 
     private object Usage()
     {
