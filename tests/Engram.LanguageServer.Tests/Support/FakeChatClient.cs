@@ -14,6 +14,8 @@ public sealed class FakeChatClient(Func<string, string> reply) : IChatClient
 
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
+        // Read the gate before recording the call: a test that sees the prompt may then clear the gate for later calls.
+        var gate = Gate;
         var prompt = string.Join("\n", messages.Select(m => m.Text));
         string text;
         lock (_lock)
@@ -22,7 +24,7 @@ public sealed class FakeChatClient(Func<string, string> reply) : IChatClient
             text = reply(prompt);
         }
 
-        if (Gate is { } gate)
+        if (gate is not null)
         {
             await gate.Task.WaitAsync(cancellationToken);
         }
