@@ -118,4 +118,26 @@ public sealed class LifecycleTests
 
         Assert.Equal(0, result.GetProperty("items").GetArrayLength());
     }
+
+    [Fact]
+    public async Task ABrokenModelConfigurationIsShownAndDeterministicFeaturesKeepWorking()
+    {
+        using var folder = new TempFolder(new Dictionary<string, string> { ["a.txt"] = "alpha beta alpha beta\n" });
+        var options = LspTestClient.Options(folder) with
+        {
+            ModelsFactory = root => throw new Engram.Models.Configuration.ConfigException(Path.Combine(root, ".engram", "engram.json"), 3, 7, "$.models[0].provider", "unknown provider 'gpt'"),
+        };
+        await using var client = LspTestClient.Start(options);
+        await client.InitializeAsync(folder);
+
+        var message = await client.WaitForNotificationAsync("window/showMessage");
+        Assert.Equal(1, message.GetProperty("type").GetInt32());
+        Assert.Contains("engram.json", message.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("$.models[0].provider", message.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var uri = folder.FileUri("b.txt");
+        await client.OpenAsync(uri, "alpha beta alpha be", "plaintext");
+        await CompletionTests.CompleteUntilAsync(client, uri, 0, 19, "beta");
+        Assert.Equal(-32803, await client.ErrorCodeAsync("workspace/executeCommand", new { command = "engram.explain", arguments = new object[] { uri, new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 5 } } } }));
+    }
 }

@@ -40,6 +40,9 @@ internal sealed partial class EngramLanguageServer
             : null;
         await TaskScheduler.Default;
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var progress = command is CommandNames.ReviewChanges or CommandNames.ReviewRange or CommandNames.Explain or CommandNames.Refactor or CommandNames.GenerateDocs
+            ? await Client.BeginProgressAsync(ProgressTitle(command), null, cancellationToken).ConfigureAwait(false)
+            : ProgressReporter.None;
         try
         {
             return command switch
@@ -78,9 +81,18 @@ internal sealed partial class EngramLanguageServer
         }
         finally
         {
+            progress.End();
             Client.LogTrace($"{command} took {started.Elapsed.TotalMilliseconds:0} ms");
         }
     }
+
+    private static string ProgressTitle(string command) => command switch
+    {
+        CommandNames.ReviewChanges or CommandNames.ReviewRange => "Engram: reviewing",
+        CommandNames.Explain => "Engram: explaining",
+        CommandNames.Refactor => "Engram: refactoring",
+        _ => "Engram: writing documentation",
+    };
 
     /// <summary>Throws InvalidParams before any work when a required argument is missing or of the wrong shape.</summary>
     private static void ValidateArguments(string command, IReadOnlyList<JsonElement> arguments)
