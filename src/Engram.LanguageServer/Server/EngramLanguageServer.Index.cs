@@ -206,8 +206,7 @@ internal sealed partial class EngramLanguageServer
     {
         foreach (var root in Workspace?.Roots ?? [])
         {
-            var gitDirectory = Path.Combine(root, ".git");
-            if (!Directory.Exists(gitDirectory))
+            if (GitDirectoryOf(root) is not { } gitDirectory)
             {
                 continue;
             }
@@ -234,6 +233,37 @@ internal sealed partial class EngramLanguageServer
             {
                 _logger.LogWarning("Cannot watch {Folder}: {Message}", gitDirectory, ex.Message);
             }
+        }
+    }
+
+    /// <summary>The git directory of a root: <c>.git</c>, or the folder a <c>.git</c> file points to (worktrees, submodules); null outside git.</summary>
+    private static string? GitDirectoryOf(string root)
+    {
+        var dotGit = Path.Combine(root, ".git");
+        if (Directory.Exists(dotGit))
+        {
+            return dotGit;
+        }
+
+        if (!File.Exists(dotGit))
+        {
+            return null;
+        }
+
+        try
+        {
+            var line = File.ReadLines(dotGit).FirstOrDefault() ?? "";
+            if (!line.StartsWith("gitdir:", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var target = Path.GetFullPath(line["gitdir:".Length..].Trim(), root);
+            return Directory.Exists(target) ? target : null;
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 
