@@ -21,6 +21,10 @@ public sealed class HostileInputTests
     // Unknown method and params of the wrong shape.
     [InlineData("""{"jsonrpc":"2.0","id":5,"method":"no/such"}""", "5", -32601)]
     [InlineData("""{"jsonrpc":"2.0","id":"five","method":"textDocument/hover","params":3}""", "\"five\"", -32602)]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"textDocument/hover"}""", "5", -32602)]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"textDocument/hover","params":[1,2,3]}""", "5", -32602)]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"textDocument/inlineCompletion","params":{"textDocument":{"uri":"file:///x.cs"},"position":{"line":"zero","character":0}}}""", "5", -32602)]
+    [InlineData("""{"jsonrpc":"2.0","id":5,"method":"workspace/executeCommand","params":{}}""", "5", -32602)]
     [InlineData("""{"jsonrpc":"2.0","id":5,"method":"textDocument/completion","params":{"textDocument":[],"position":"x"}}""", "5", -32602)]
     [InlineData("""{"jsonrpc":"2.0","id":5,"method":"workspace/executeCommand","params":{"command":"engram.generateDocs","arguments":["file:///nope.cs","not a position"]}}""", "5", -32602)]
     public async Task BadMessagesAreAnsweredAndTheConnectionSurvives(string body, string id, int code)
