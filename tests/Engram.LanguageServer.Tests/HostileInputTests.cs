@@ -102,6 +102,28 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task CancelRequestAnswersRequestCancelledOnTheWire()
+    {
+        using var folder = new TempFolder();
+        var chat = new FakeChatClient(_ => "never") { Gate = new TaskCompletionSource() };
+        await using var connection = RawConnection.Start(LspTestClient.Options(folder, chat));
+        await connection.SendAsync(Initialize);
+        await connection.ResponseAsync("1");
+        await connection.SendAsync("""{"jsonrpc":"2.0","method":"initialized","params":{}}""");
+        await connection.SendAsync(new { jsonrpc = "2.0", method = "textDocument/didOpen", @params = new { textDocument = new { uri = folder.FileUri("a.cs"), languageId = "csharp", version = 1, text = "var x = " } } });
+        await connection.SendAsync(new { jsonrpc = "2.0", id = 42, method = "textDocument/inlineCompletion", @params = new { textDocument = new { uri = folder.FileUri("a.cs") }, position = new { line = 0, character = 8 }, context = new { triggerKind = 1 } } });
+        while (chat.Prompts.Count == 0)
+        {
+            await Task.Yield();
+        }
+
+        await connection.SendAsync("""{"jsonrpc":"2.0","method":"$/cancelRequest","params":{"id":42}}""");
+        var response = await connection.ResponseAsync("42");
+        Assert.Equal(-32800, response.GetProperty("error").GetProperty("code").GetInt32());
+        await AssertAliveAsync(connection);
+    }
+
+    [Fact]
     public async Task InputEndingWithoutExitStopsTheServerWithOne()
     {
         using var folder = new TempFolder();
