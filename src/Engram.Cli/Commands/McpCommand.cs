@@ -114,7 +114,8 @@ internal static class McpCommand
                 RootsGiven = given.Length > 0,
                 IndexDirectory = dir,
                 LexicalOnly = parse.GetValue(lexicalOnly),
-                AcceptClientRoots = dir is null,
+                // One HTTP server serves many sessions: one session's roots must not widen another's access.
+                AcceptClientRoots = dir is null && httpOptions is null,
                 ModesDirectories = [.. DialogueService.DefaultModeDirectories(Path.Combine(AppContext.BaseDirectory, "modes"), resolved[0]),
                     .. resolved.Skip(1).Select(r => Path.Combine(r, ".engram", "modes"))],
                 IndexOnStart = !parse.GetValue(noIndex),

@@ -69,7 +69,9 @@ public static class EngramMcpHttp
                 kestrel.Listen(address, http.Port);
             }
         });
-        builder.Services.AddEngramMcpServer(engram).WithHttpTransport();
+        // Sessions for clients on the initialize handshake (2025-11-25 and earlier: today's agents), stateless for
+        // 2026-07-28 clients, on the same endpoint.
+        builder.Services.AddEngramMcpServer(engram).WithHttpTransport(o => o.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.StatefulForInitializeClients);
         await using var app = builder.Build();
         var port = http.Port;
         var allowedHosts = new List<string> { "localhost", "127.0.0.1", "::1", http.Host };
@@ -85,16 +87,8 @@ public static class EngramMcpHttp
         var url = new Uri($"http://{(http.Host.Contains(':', StringComparison.Ordinal) ? $"[{http.Host}]" : http.Host)}:{port}{McpHttpOptions.Path}");
         Console.Error.WriteLine($"engram mcp: listening on {url}");
         started?.Invoke(url);
-        try
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            // Shutdown requested.
-        }
-
-        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        // Ends on cancellation or when the host's lifetime stops (ASP.NET Core handles SIGTERM and Ctrl+C itself).
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
     }
 
     private static IReadOnlyList<IPAddress> ResolveAddresses(string host)
