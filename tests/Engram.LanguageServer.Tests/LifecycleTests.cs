@@ -45,9 +45,11 @@ public sealed class LifecycleTests
         var ready = await client.WaitForNotificationAsync("engram/status", p => p.GetProperty("index").GetProperty("state").GetString() == "ready");
         Assert.True(ready.GetProperty("index").GetProperty("chunks").GetInt32() > 0);
         Assert.Null(ready.GetProperty("model").GetProperty("name").GetString());
-        var begin = await client.WaitForNotificationAsync("$/progress", p => p.GetProperty("value").GetProperty("kind").GetString() == "begin");
-        Assert.Equal("Engram: indexing", begin.GetProperty("value").GetProperty("title").GetString());
-        await client.WaitForNotificationAsync("$/progress", p => p.GetProperty("value").GetProperty("kind").GetString() == "end");
+        var begin = await client.WaitForNotificationAsync("$/progress", p => p.GetProperty("value").GetProperty("kind").GetString() == "begin"
+            && p.GetProperty("value").GetProperty("title").GetString() == "Engram: indexing");
+        var token = begin.GetProperty("token").GetString();
+        var end = await client.WaitForNotificationAsync("$/progress", p => p.GetProperty("token").GetString() == token && p.GetProperty("value").GetProperty("kind").GetString() == "end");
+        Assert.Contains("chunks", end.GetProperty("value").GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.True(client.Registrations.TryPeek(out var registration));
         var entry = registration.GetProperty("registrations")[0];
         Assert.Equal("workspace/didChangeWatchedFiles", entry.GetProperty("method").GetString());

@@ -120,7 +120,16 @@ internal sealed partial class EngramLanguageServer
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var trained = await WordCompletionModel.TrainAsync(roots, cancellationToken).ConfigureAwait(false);
+        var progress = await Client.BeginProgressAsync("Engram: learning the workspace's words", null, cancellationToken).ConfigureAwait(false);
+        WordCompletionModel trained;
+        try
+        {
+            trained = await WordCompletionModel.TrainAsync(roots, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.End();
+        }
 
         // Open documents are newer than the files on disk: layer them over the trained counts, then swap.
         foreach (var document in _documents.Snapshot.Values)
