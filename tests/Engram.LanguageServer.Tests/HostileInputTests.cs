@@ -102,6 +102,25 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task FramesSplitAcrossReadsAndBackToBackFramesAreBothRead()
+    {
+        using var folder = new TempFolder();
+        await using var connection = RawConnection.Start(LspTestClient.Options(folder));
+        var initialize = Encoding.UTF8.GetBytes($"Content-Length: {Encoding.UTF8.GetByteCount(Initialize)}\r\n\r\n{Initialize}");
+        foreach (var b in initialize)
+        {
+            await connection.WriteAsync([b]);
+        }
+
+        await connection.ResponseAsync("1");
+        const string first = """{"jsonrpc":"2.0","id":"a","method":"workspace/executeCommand","params":{"command":"engram.status"}}""";
+        const string second = """{"jsonrpc":"2.0","id":"b","method":"workspace/executeCommand","params":{"command":"engram.usage"}}""";
+        await connection.WriteAsync($"Content-Length: {first.Length}\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{first}Content-Length: {second.Length}\r\n\r\n{second}");
+        Assert.True((await connection.ResponseAsync("\"a\"")).TryGetProperty("result", out _));
+        Assert.True((await connection.ResponseAsync("\"b\"")).TryGetProperty("result", out _));
+    }
+
+    [Fact]
     public async Task CancelRequestAnswersRequestCancelledOnTheWire()
     {
         using var folder = new TempFolder();
