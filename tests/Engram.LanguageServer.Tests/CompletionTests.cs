@@ -65,6 +65,27 @@ public sealed class CompletionTests
         Assert.Equal(3, edit.GetProperty("range").GetProperty("end").GetProperty("character").GetInt32());
     }
 
+    [Fact]
+    public async Task Utf8PositionsAreBytesWhenNegotiated()
+    {
+        using var folder = new TempFolder(new Dictionary<string, string> { ["OrderService.cs"] = Corpus });
+        await using var client = LspTestClient.Start(LspTestClient.Options(folder));
+        var init = await client.InitializeAsync(folder, capabilities: new { general = new { positionEncodings = new[] { "utf-8" } } });
+        Assert.Equal("utf-8", init.GetProperty("capabilities").GetProperty("positionEncoding").GetString());
+        var uri = folder.FileUri("Scratch.cs");
+        await client.OpenAsync(uri, "// 😀 日本\n");
+
+        // "日本 😀 repository.Sav": 日本 = 6 bytes, emoji = 4; the caret after "Sav" is byte 26, the word starts at byte 23.
+        await client.NotifyAsync("textDocument/didChange", new
+        {
+            textDocument = new { uri, version = 2 },
+            contentChanges = new[] { new { range = new { start = new { line = 1, character = 0 }, end = new { line = 1, character = 0 } }, text = "日本 😀 repository.Sav" } },
+        });
+        var items = await CompleteUntilAsync(client, uri, 1, 26, "SaveOrder");
+        var range = items.EnumerateArray().First(i => i.GetProperty("label").GetString() == "SaveOrder").GetProperty("textEdit").GetProperty("range");
+        Assert.Equal("""{"start":{"line":1,"character":23},"end":{"line":1,"character":26}}""", range.GetRawText());
+    }
+
     /// <summary>Completion is eventually consistent with the edits (the model is fed off the dispatch path): ask until the word appears.</summary>
     internal static async Task<JsonElement> CompleteUntilAsync(LspTestClient client, string uri, int line, int character, string expected)
     {
