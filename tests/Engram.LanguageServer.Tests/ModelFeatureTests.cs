@@ -140,4 +140,34 @@ public sealed class ModelFeatureTests
         Assert.Equal(result.GetProperty("uri").GetString(), shown.GetProperty("uri").GetString());
         Assert.Contains("Add(int a, int b)", chat.Prompts.Single(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task AModelCallInFlightBlocksNeitherEditsNorOtherRequests()
+    {
+        using var folder = new TempFolder();
+        var gate = new TaskCompletionSource();
+        var chat = new FakeChatClient(_ => "Explained.") { Gate = gate };
+        await using var client = LspTestClient.Start(LspTestClient.Options(folder, chat));
+        await client.InitializeAsync(folder);
+        var uri = folder.FileUri("Calc.cs");
+        await client.OpenAsync(uri, Calc);
+
+        var explain = client.RequestAsync("workspace/executeCommand", new { command = "engram.explain", arguments = new object[] { uri, new { start = new { line = 2, character = 0 }, end = new { line = 3, character = 0 } } } });
+        while (chat.Prompts.Count == 0)
+        {
+            await Task.Yield();
+        }
+
+        await client.NotifyAsync("textDocument/didChange", new
+        {
+            textDocument = new { uri, version = 2 },
+            contentChanges = new[] { new { range = new { start = new { line = 4, character = 0 }, end = new { line = 4, character = 0 } }, text = "// Adder Adder Add" } },
+        });
+        await CompletionTests.CompleteUntilAsync(client, uri, 4, 18, "Adder");
+        Assert.False(explain.IsCompleted);
+
+        gate.SetResult();
+        var result = await explain;
+        Assert.Contains("Explained.", result.GetProperty("markdown").GetString(), StringComparison.Ordinal);
+    }
 }
