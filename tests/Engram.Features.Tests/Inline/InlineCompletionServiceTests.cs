@@ -47,6 +47,26 @@ public sealed class InlineCompletionServiceTests
     }
 
     [Fact]
+    public async Task Local_models_get_a_fim_request_with_context_comments_before_the_prefix()
+    {
+        await using var indexed = await IndexedWorkspace.CreateAsync(RelatedTests.Files);
+        var client = new FakeChatClient("return 1;") { ProviderName = "local-gguf" };
+        var service = new InlineCompletionService(() => client, indexed.Workspace);
+        var request = Request("# Circle area\ndef ring_area(radius):\n    $0\n\nprint(ring_area(2))\n", indexed.Repo.PathOf("tools/ring.py"));
+
+        var result = await service.CompleteAsync(request with { LanguageId = "python" });
+
+        Assert.NotNull(result);
+        var (messages, options) = client.Calls.Single();
+        var prompt = Assert.Single(messages).Text;
+        Assert.EndsWith("# Circle area\ndef ring_area(radius):\n    ", prompt);
+        Assert.StartsWith("# Path: ", prompt);
+        Assert.Contains("# Path: src/Geometry/Circle.cs", prompt);
+        Assert.Equal("\n\nprint(ring_area(2))\n", options!.AdditionalProperties![LocalGgufChatClient.FimSuffixProperty]);
+        Assert.Contains("src/Geometry/Circle.cs", result.ContextPaths);
+    }
+
+    [Fact]
     public async Task Reuses_the_suggestion_while_the_user_types_through_it()
     {
         var client = new FakeChatClient("Console.WriteLine(message);");

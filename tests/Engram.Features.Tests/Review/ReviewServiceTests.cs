@@ -129,6 +129,22 @@ public sealed class ReviewServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task One_file_larger_than_the_budget_is_split_by_region()
+    {
+        _repo.Write("big.txt", Numbered(300, new string('y', 40))).Commit();
+        var service = new ReviewService { MaxPromptChars = 4000 };
+        var client = new FakeChatClient("""{"findings":[{"path":"big.txt","startLine":250,"endLine":250,"severity":"warning","code":"c","message":"m"}]}""");
+        _repo.Write("big.txt", Numbered(300, new string('z', 40)));
+
+        var result = await service.ReviewChangesAsync(_repo.Root, null, null, client);
+
+        Assert.True(client.Calls.Count >= 4, $"{client.Calls.Count} calls");
+        Assert.All(client.Calls, c => Assert.Contains("File: big.txt", c.Messages[^1].Text));
+        Assert.Contains(client.Calls, c => c.Messages[^1].Text.Contains("+   300| " + new string('z', 40) + " 300"));
+        Assert.Single(result.Findings); // the same finding from every call is kept once
+    }
+
+    [Fact]
     public async Task Not_a_repository_or_bad_revision_is_an_argument_error()
     {
         using var plain = new TempGitRepo(init: false);
