@@ -24,7 +24,7 @@ internal static class DialogueCommand
     };
 
     /// <summary>The <c>modes/</c> folder shipped next to the executable.</summary>
-    public static string ShippedModesDirectory() => Path.Combine(AppContext.BaseDirectory, "modes");
+    public static string ShippedModesDirectory() => DialogueService.ShippedModesDirectory();
 
     private static Option<string?> Workspace() => new("--workspace")
     {
@@ -71,7 +71,7 @@ internal static class DialogueCommand
                 }
                 catch (ArgumentException e)
                 {
-                    Console.Error.WriteLine("engram: " + e.Message.Replace(" (Parameter '", " ('", StringComparison.Ordinal));
+                    Console.Error.WriteLine("engram: " + WithoutParameter(e));
                     return ExitCodes.BadInput;
                 }
                 catch (ModeException e)
@@ -193,7 +193,7 @@ internal static class DialogueCommand
                 }
                 catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
                 {
-                    Console.Error.WriteLine("engram: " + e.Message.Replace(" (Parameter 'format')", "", StringComparison.Ordinal));
+                    Console.Error.WriteLine("engram: " + (e is ArgumentException a ? WithoutParameter(a) : e.Message));
                     return ExitCodes.BadInput;
                 }
                 catch (Exception e) when (e is InvalidOperationException or Microsoft.Data.Sqlite.SqliteException or IOException)
@@ -274,6 +274,9 @@ internal static class DialogueCommand
         models = new EngramModels(root, new Engram.Models.Configuration.EngramConfig());
         return new DialogueService(models, [ShippedModesDirectory()], DialogueService.DefaultDatabasePath(), null);
     }
+
+    private static string WithoutParameter(ArgumentException e) =>
+        e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 

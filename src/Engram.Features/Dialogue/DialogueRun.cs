@@ -257,7 +257,16 @@ internal sealed partial class DialogueRun
             double? similarity = null;
             if (_mode.Convergence is { } convergence && convergence.Between.Contains(turn.Id) && before.LastOrDefault(t => t.TurnId == turn.Id) is { } previous)
             {
-                similarity = await _service.Similarity(previous.Output, text, ct).ConfigureAwait(false);
+                try
+                {
+                    similarity = await _service.Similarity(previous.Output, text, ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // An embedder that cannot load must not lose the turn: fall back to the lexical cosine.
+                    _service.Logger.LogWarning("Dialogue {DialogueId}: similarity failed ({Error}); using the lexical cosine", _dialogue.Id, e.Message);
+                    similarity = TextSimilarity.Lexical(previous.Output, text);
+                }
             }
 
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -422,7 +431,17 @@ internal sealed partial class DialogueRun
             return "";
         }
 
-        var hits = await workspace.SearchAsync(query, new SearchOptions(retrieval.Top), ct).ConfigureAwait(false);
+        IReadOnlyList<SearchHit> hits;
+        try
+        {
+            hits = await workspace.SearchAsync(query, new SearchOptions(retrieval.Top), ct).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _service.Logger.LogWarning("Dialogue {DialogueId}: workspace search failed: {Error}", _dialogue.Id, e.Message);
+            return $"(workspace search failed: {e.Message})";
+        }
+
         var sb = new StringBuilder();
         foreach (var hit in hits)
         {

@@ -53,7 +53,7 @@ public sealed record DialogueSummary(string Id, string Mode, string Topic, Dialo
 public sealed class DialogueService
 {
     private readonly IReadOnlyList<string> _modesDirectories;
-    private readonly Lazy<ModeCatalog> _catalog;
+    private Lazy<ModeCatalog> _catalog;
     private readonly Lazy<DialogueStore> _store;
 
     /// <summary>Creates the service.</summary>
@@ -121,7 +121,11 @@ public sealed class DialogueService
     internal DialogueStore Store => _store.Value;
 
     /// <summary>The loaded modes (and the errors of invalid mode files).</summary>
-    public ModeCatalog Catalog => _catalog.Value;
+    public ModeCatalog Catalog => Volatile.Read(ref _catalog).Value;
+
+    /// <summary>Forgets the loaded modes so the next use re-reads the mode folders (long-running hosts call it when files change).</summary>
+    public void ReloadModes() =>
+        Volatile.Write(ref _catalog, new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories), LazyThreadSafetyMode.ExecutionAndPublication));
 
     /// <summary>Names and descriptions of the available modes, sorted by name.</summary>
     public IReadOnlyList<(string Name, string Description)> ListModes() => Catalog.Modes.Select(m => (m.Name, m.Description)).ToList();
@@ -220,6 +224,12 @@ public sealed class DialogueService
 
     /// <summary>The default dialogue database: <c>$XDG_DATA_HOME/engram/dialogues.db</c>.</summary>
     public static string DefaultDatabasePath() => Path.Combine(EngramModels.DataDirectory(), "dialogues.db");
+
+    /// <summary>The <c>modes/</c> folder shipped next to the executable (<c>AppContext.BaseDirectory/modes</c>).</summary>
+    public static string ShippedModesDirectory() => Path.Combine(AppContext.BaseDirectory, "modes");
+
+    /// <summary>The standard mode folders of <paramref name="workspaceRoot"/> with the shipped folder of this executable; see <see cref="DefaultModeDirectories(string, string?)"/>.</summary>
+    public static IReadOnlyList<string> DefaultModeDirectories(string? workspaceRoot) => DefaultModeDirectories(ShippedModesDirectory(), workspaceRoot);
 
     /// <summary>
     /// The standard mode folders, lowest precedence first: <paramref name="shipped"/> (the <c>modes/</c> folder next to

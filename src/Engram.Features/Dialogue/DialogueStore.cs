@@ -50,7 +50,7 @@ internal sealed class DialogueStore
         }
 
         Path_ = path;
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, DefaultTimeout = 30 }.ToString();
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true, DefaultTimeout = 30 }.ToString();
         using var c = Open();
         var appId = Convert.ToInt32(Scalar(c, "PRAGMA application_id"), CultureInfo.InvariantCulture);
         var version = Convert.ToInt32(Scalar(c, "PRAGMA user_version"), CultureInfo.InvariantCulture);

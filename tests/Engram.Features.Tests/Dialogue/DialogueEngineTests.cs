@@ -36,6 +36,9 @@ public sealed class DialogueEngineTests
         Assert.DoesNotContain("{turn_pro}", turns[2].Prompt, StringComparison.Ordinal);
         Assert.All(turns, t => Assert.True(t.Cost > 0 && t.InputTokens > 0 && t.OutputTokens > 0));
         Assert.Equal(turns.Sum(t => t.Cost), summary.Cost);
+
+        // Per-turn token limits reach the provider: 900 for the arguments, 1200 for the verdict.
+        Assert.Equal([900, 900, 1200], kit.Alpha.MaxOutputTokens.Select(t => t ?? 0).Order());
     }
 
     [Fact]
@@ -151,6 +154,18 @@ public sealed class DialogueEngineTests
         Assert.Equal(["reasoner", "critic", "reasoner"], turns.Select(t => t.TurnId));
         Assert.True(turns[2].Similarity >= 0.92);
         Assert.Null(turns[0].Similarity);
+    }
+
+    [Fact]
+    public async Task AFailingSimilarityFallsBackToTheLexicalCosine()
+    {
+        using var kit = new DialogueTestKit();
+        kit.Alpha.Respond = _ => "The same position every time.";
+        var service = kit.Service();
+        service.Similarity = (_, _, _) => throw new InvalidOperationException("embedder missing");
+        var summary = await service.RunAsync("loop", "x");
+        Assert.Equal(DialogueStatus.Converged, summary.Status);
+        Assert.Equal(1.0, service.GetTurns(summary.Id)[^1].Similarity!.Value, 6);
     }
 
     [Fact]
@@ -353,6 +368,18 @@ public sealed class DialogueEngineTests
         Assert.Contains(logger.Lines, l => l.Scope == summary.Id && l.Message.Contains("judge", StringComparison.Ordinal));
         Assert.All(kit.Ledger.GetEntries(), e => Assert.Equal(summary.Id, e.CorrelationId));
         Assert.DoesNotContain(logger.Lines, l => l.Message.Contains("Tabs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ReloadModesPicksUpNewFiles()
+    {
+        using var kit = new DialogueTestKit();
+        var service = kit.Service();
+        Assert.DoesNotContain(service.ListModes(), m => m.Name == "one");
+        kit.WriteMode("one", OneTurn);
+        Assert.DoesNotContain(service.ListModes(), m => m.Name == "one");
+        service.ReloadModes();
+        Assert.Contains(service.ListModes(), m => m.Name == "one" && m.Description == "d");
     }
 
     [Fact]

@@ -28,6 +28,8 @@ public sealed class FakeModel(string name) : IChatClient
 
     public ConcurrentQueue<string> Prompts { get; } = new();
 
+    public ConcurrentQueue<int?> MaxOutputTokens { get; } = new();
+
     public int Calls => Prompts.Count;
 
     public int MaxConcurrency { get; private set; }
@@ -65,6 +67,7 @@ public sealed class FakeModel(string name) : IChatClient
             }
 
             Prompts.Enqueue(prompt);
+            MaxOutputTokens.Enqueue(options?.MaxOutputTokens);
             var text = Respond?.Invoke(prompt) ?? $"{name} answers: {prompt.Split('\n')[0]}";
             return new ChatResponse(new ChatMessage(ChatRole.Assistant, text))
             {
