@@ -59,6 +59,7 @@ public sealed class InlineCompletionService
     private readonly Func<IChatClient?> _client;
     private readonly EngramWorkspace? _workspace;
     private readonly ConcurrentDictionary<string, LastCompletion> _last = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Path, int Line), IReadOnlyList<SearchHit>> _contextCache = new();
 
     /// <summary>Creates the service.</summary>
     /// <param name="client">Resolves the routed chat client for inline completion; returning null means no model is configured.</param>
@@ -68,6 +69,11 @@ public sealed class InlineCompletionService
         ArgumentNullException.ThrowIfNull(client);
         _client = client;
         _workspace = workspace;
+        if (workspace is not null)
+        {
+            // Context hits depend on the index only: keep them until it changes.
+            workspace.IndexUpdated += (_, _) => _contextCache.Clear();
+        }
     }
 
     /// <summary>The model's context window in tokens that prompts are trimmed to (default 4096; about 4 characters a token).</summary>
@@ -233,14 +239,31 @@ public sealed class InlineCompletionService
             return ("", []);
         }
 
-        IReadOnlyList<SearchHit> hits;
-        try
+        // Keystrokes on one line reuse its context: the engram neighbours of the chunk being edited (stored vectors,
+        // no embedding), else a search with the lines around the caret (one query embedding). Cleared on index updates.
+        var caretLine = before.Length;
+        var cacheKey = (Path.GetFullPath(request.Path), caretLine);
+        if (!_contextCache.TryGetValue(cacheKey, out var hits))
         {
-            hits = await _workspace.SearchAsync(query, new SearchOptions(Top: ContextHits), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            return ("", []); // Context is a bonus; an unreadable index must not stop completion.
+            try
+            {
+                hits = await _workspace.RelatedAsync(request.Path, caretLine, ContextHits, cancellationToken).ConfigureAwait(false);
+                if (hits.Count == 0)
+                {
+                    hits = await _workspace.SearchAsync(query, new SearchOptions(Top: ContextHits), cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                return ("", []); // Context is a bonus; an unreadable index must not stop completion.
+            }
+
+            if (_contextCache.Count > 256)
+            {
+                _contextCache.Clear();
+            }
+
+            _contextCache[cacheKey] = hits;
         }
 
         var self = Path.GetFullPath(request.Path);
