@@ -85,6 +85,21 @@ public sealed partial class E2eTests
         Assert.Equal("src/Shipping/ShippingRates.cs", hits[0].GetProperty("path").GetString());
     }
 
+    [Theory]
+    [InlineData("--http|nonsense", "--http takes HOST:PORT")]
+    [InlineData("--http|127.0.0.1:99999", "--http takes HOST:PORT")]
+    [InlineData("--http|0.0.0.0:0", "not a loopback address; pass --allow-remote")]
+    [InlineData("--http|0.0.0.0:0|--allow-remote|--no-auth", "--no-auth is only allowed on a loopback address")]
+    [InlineData("--no-auth", "--no-auth and --allow-remote apply to --http only")]
+    [InlineData("--root|/no/such/folder", "does not exist")]
+    public async Task Bad_command_lines_exit_2_with_a_clear_message(string args, string message)
+    {
+        using var repo = new FixtureRepo();
+        var (exit, output) = await RunAsync("dotnet", [EngramDll, "mcp", "--root", repo.Root, .. args.Split('|')], TimeSpan.FromSeconds(60));
+        Assert.True(exit == 2, output);
+        Assert.Contains(message, output, StringComparison.Ordinal);
+    }
+
     /// <summary>engram.dll of the same configuration as this test assembly (artifacts/bin/Engram.Cli/CONFIG/).</summary>
     private static string EngramDll
     {

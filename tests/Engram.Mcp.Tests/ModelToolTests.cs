@@ -26,7 +26,7 @@ public sealed partial class ModelToolTests
         Assert.Equal(FirstLabel(fake.Requests[1]), $"{citation.GetProperty("path").GetString()}:{citation.GetProperty("startLine").GetInt32()}-{citation.GetProperty("endLine").GetInt32()}");
         Assert.DoesNotContain("Imaginary", json.GetProperty("answer").GetString());
         Assert.Equal(2, json.GetProperty("usage").GetProperty("modelCalls").GetInt32());
-        Assert.Equal(["plan", "retrieve", "retrieve", "read", "synthesize", "verify"],
+        Assert.Equal(["plan", "retrieve", "retrieve", "retrieve", "read", "synthesize", "verify"],
             json.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString()));
         await progress.WaitForAsync(n => n.Message!.StartsWith("verify:", StringComparison.Ordinal));
         await progress.WaitForAsync(n => n.Message!.StartsWith("plan:", StringComparison.Ordinal));

@@ -47,7 +47,7 @@ public sealed record ResearchResult(
 /// synthesis retried once).
 /// </summary>
 /// <remarks>
-/// A citation is valid when its file exists in a workspace root (and stays inside it), its range lies within the
+/// The question itself is retrieved for as well as the planned sub-questions. A citation is valid when its file exists in a workspace root (and stays inside it), its range lies within the
 /// file, and the range overlaps a chunk that was retrieved for this question: the model may only cite what it was
 /// shown. Invalid citations are removed from the answer text; when none valid is left the synthesis is retried once
 /// with the list of errors; when the retry cites nothing valid either, the answer falls back to the ranked passages.
@@ -100,8 +100,10 @@ public sealed partial class ResearchService
         {
             var watch = run.Start("plan", $"Planning up to {depth} sub-questions");
             var response = await run.CallAsync(PlanMessages(question, depth), cancellationToken).ConfigureAwait(false);
-            queries = ParsePlan(response.Text, question, depth);
-            run.End(watch, "plan", string.Join(" | ", queries));
+            var plan = ParsePlan(response.Text, question, depth);
+            run.End(watch, "plan", string.Join(" | ", plan));
+            // The question itself is searched too, so a poor plan (small models) cannot starve the answer.
+            queries = plan.Contains(question, StringComparer.OrdinalIgnoreCase) ? plan : [.. plan, question];
         }
         else
         {

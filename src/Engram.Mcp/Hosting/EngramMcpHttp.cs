@@ -74,7 +74,7 @@ public static class EngramMcpHttp
         builder.Services.AddEngramMcpServer(engram).WithHttpTransport(o => o.SessionMode = ModelContextProtocol.AspNetCore.HttpServerSessionMode.StatefulForInitializeClients);
         await using var app = builder.Build();
         var port = http.Port;
-        var allowedHosts = new List<string> { "localhost", "127.0.0.1", "::1", http.Host };
+        IReadOnlyList<string>? allowedHosts = loopback ? ["localhost", "127.0.0.1", "::1", http.Host] : null;
         app.Use(HttpSecurityMiddleware.Create(new HttpSecurityOptions(http.NoAuth ? null : http.Token, allowedHosts, maxRequestBytes), () => port));
         app.MapMcp(McpHttpOptions.Path);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

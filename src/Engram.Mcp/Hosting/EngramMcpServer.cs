@@ -20,7 +20,9 @@ public static class EngramMcpServer
     {
         Name = "engram",
         Title = "Engram",
-        Version = typeof(EngramMcpServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0",
+        // The engram executable's version when hosted by it, else this assembly's.
+        Version = ((Assembly.GetEntryAssembly() is { } entry && entry.GetName().Name == "engram" ? entry : typeof(EngramMcpServer).Assembly)
+            .GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]) ?? "0.0.0",
     };
 
     /// <summary>Instructions sent to the client in <c>initialize</c>.</summary>

@@ -113,31 +113,13 @@ public sealed class EngramMcpServices : IAsyncDisposable
         return StartIndexCore();
     }
 
-    private Task StartIndexCore()
-    {
-        var task = Task.Run(async () =>
-        {
-            try
-            {
-                await Workspace.UpdateIndexAsync().ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                _logger.LogWarning("Background index update failed: {Message}", ex.Message);
-            }
-        });
-        _backgroundIndex = task;
-        return task;
-    }
-
+#pragma warning disable MCP9005 // Roots: deprecated by 2026-07-28 (SEP-2577), still how 2025-11-25 clients name folders.
     /// <summary>
     /// Asks the client of <paramref name="server"/> for its roots once per session (when it declares the roots
     /// capability and <see cref="EngramMcpOptions.AcceptClientRoots"/>), adds the <c>file:</c> ones that exist to the
-    /// workspace and starts indexing them. Failures are logged; the command-line roots stay.
+    /// workspace and starts indexing them; then starts the first background index update if none ran yet. Failures
+    /// are logged; the command-line roots stay.
     /// </summary>
-    // Roots are deprecated by the 2026-07-28 revision (SEP-2577) but still how clients on 2025-11-25 and earlier
-    // name their workspace folders.
-#pragma warning disable MCP9005
     public async Task EnsureClientRootsAsync(McpServer server, CancellationToken cancellationToken)
     {
         if (Options.AcceptClientRoots && server.ClientCapabilities?.Roots is not null)
@@ -178,6 +160,23 @@ public sealed class EngramMcpServices : IAsyncDisposable
         {
             await Workspace.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    private Task StartIndexCore()
+    {
+        var task = Task.Run(async () =>
+        {
+            try
+            {
+                await Workspace.UpdateIndexAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                _logger.LogWarning("Background index update failed: {Message}", ex.Message);
+            }
+        });
+        _backgroundIndex = task;
+        return task;
     }
 
 #pragma warning disable MCP9005

@@ -18,13 +18,13 @@ public static class HttpSecurityMiddleware
         return async (context, next) =>
         {
             var request = context.Request;
-            if (!HostAllowed(request.Host, options.AllowedHosts, port()))
+            if (options.AllowedHosts is { } hosts && !HostAllowed(request.Host, hosts, port()))
             {
                 await RejectAsync(context, StatusCodes.Status403Forbidden, $"Host '{request.Host}' is not allowed (DNS rebinding protection).").ConfigureAwait(false);
                 return;
             }
 
-            if (request.Headers.Origin is { Count: > 0 } origins && !OriginAllowed(origins.ToString(), options.AllowedHosts))
+            if (request.Headers.Origin is { Count: > 0 } origins && !OriginAllowed(origins.ToString(), options.AllowedHosts ?? []))
             {
                 await RejectAsync(context, StatusCodes.Status403Forbidden, $"Origin '{origins}' is not allowed.").ConfigureAwait(false);
                 return;

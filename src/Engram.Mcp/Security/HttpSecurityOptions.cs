@@ -4,6 +4,7 @@ namespace Engram.Mcp.Security;
 /// <param name="Token">The bearer token every request must carry (<c>Authorization: Bearer TOKEN</c>), or null to accept
 /// requests without one (only allowed on a loopback address; for conformance testing).</param>
 /// <param name="AllowedHosts">Host names accepted in the <c>Host</c> header (DNS-rebinding defence), compared
-/// case-insensitively; the port must be the listening port.</param>
+/// case-insensitively; the port must be the listening port. Null accepts any host (remote listening, where the
+/// bearer token is the defence: a rebinding page cannot know it).</param>
 /// <param name="MaxRequestBytes">Largest request body accepted, in bytes.</param>
-public sealed record HttpSecurityOptions(string? Token, IReadOnlyList<string> AllowedHosts, long MaxRequestBytes = 4 * 1024 * 1024);
+public sealed record HttpSecurityOptions(string? Token, IReadOnlyList<string>? AllowedHosts, long MaxRequestBytes = 4 * 1024 * 1024);

@@ -65,7 +65,8 @@ public sealed partial class ResearchServiceTests : IAsyncLifetime
         Assert.Equal(200, result.InputTokens);
         Assert.Equal(40, result.OutputTokens);
         Assert.Equal(["fake-model"], result.Models);
-        Assert.Equal(["plan", "retrieve", "retrieve", "read", "synthesize", "verify"], result.Steps.Select(s => s.Kind));
+        Assert.Equal(["plan", "retrieve", "retrieve", "retrieve", "read", "synthesize", "verify"], result.Steps.Select(s => s.Kind));
+        Assert.Contains("how is the invoice total computed?", result.Steps[3].Detail, StringComparison.Ordinal);
         Assert.Contains("ComputeTotal tax rate", result.Steps[1].Detail, StringComparison.Ordinal);
         var citation = Assert.Single(result.Citations);
         Assert.Equal(Labels(fake.Requests[1])[0], $"{citation.Path}:{citation.StartLine}-{citation.EndLine}");
