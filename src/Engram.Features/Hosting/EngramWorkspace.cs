@@ -12,7 +12,9 @@ namespace Engram.Features.Hosting;
 
 /// <summary>Settings of an <see cref="EngramWorkspace"/>.</summary>
 /// <param name="Roots">Workspace roots (full paths of existing folders).</param>
-/// <param name="IndexDirectory">Folder holding the index databases, or null for the XDG cache (see <see cref="IndexLocation"/>).</param>
+/// <param name="IndexDirectory">Where the index databases go, or null for the XDG cache (see <see cref="IndexLocation"/>): the
+/// first root's database is <c>IndexDirectory/engram.db</c> (as <c>engram index --index-dir</c> writes it), each later
+/// root's <c>IndexDirectory/NAME-HASH/engram.db</c>.</param>
 /// <param name="LexicalOnly">True to index and search without the embedding model.</param>
 /// <param name="EmbeddingThreads">Intra-op threads of the local embedder (0: ONNX Runtime's default).</param>
 /// <param name="Index">Indexer options (file size limit, parallelism, batch size), or null for the defaults.</param>
@@ -62,6 +64,7 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
     private readonly ConcurrentDictionary<string, RootState> _roots = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _updateGate = new(1, 1);
     private int _pendingUpdates;
+    private int _rootsAdded;
     private volatile bool _disposed;
 
     /// <summary>Creates a workspace over <see cref="EngramWorkspaceOptions.Roots"/>; nothing is read until first use.</summary>
@@ -111,7 +114,18 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
             throw new DirectoryNotFoundException($"Workspace root '{root}' does not exist.");
         }
 
-        _roots.TryAdd(full, new RootState(full, IndexLocation.DatabasePath(full, _options.IndexDirectory), _roots.Count));
+        if (_roots.ContainsKey(full))
+        {
+            return;
+        }
+
+        // With an index directory, the first root's store is the directory itself (as `engram index --index-dir`
+        // writes it) and every later root gets its own NAME-HASH sub-folder, so roots never share a database.
+        var order = Interlocked.Increment(ref _rootsAdded) - 1;
+        var directory = _options.IndexDirectory is null || order == 0
+            ? _options.IndexDirectory
+            : Path.Combine(_options.IndexDirectory, Path.GetFileName(IndexLocation.DefaultDirectory(full)));
+        _roots.TryAdd(full, new RootState(full, IndexLocation.DatabasePath(full, directory), order));
     }
 
     /// <summary>Removes a root and closes its searcher; returns false when it was not a root.</summary>
