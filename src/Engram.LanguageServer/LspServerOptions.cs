@@ -1,0 +1,46 @@
+using Engram.Features.Hosting;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+
+namespace Engram.LanguageServer;
+
+/// <summary>Settings of one <see cref="LanguageServerHost"/> run (command-line flags and test seams).</summary>
+public sealed record LspServerOptions
+{
+    /// <summary>Where logs go (the CLI passes a stderr logger); null logs nothing locally (window/logMessage still works).</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>Folder holding the index databases, or null for the XDG cache.</summary>
+    public string? IndexDirectory { get; init; }
+
+    /// <summary>True forces lexical-only indexing and search (<c>--lexical-only</c>); false lets the <c>index.lexicalOnly</c> setting decide.</summary>
+    public bool LexicalOnly { get; init; }
+
+    /// <summary>
+    /// Creates the model side for the first workspace root (tests inject fake chat clients here); null uses
+    /// <see cref="EngramModels.Load"/>. A <c>ConfigException</c> it throws is shown to the user and the server keeps
+    /// serving the deterministic features.
+    /// </summary>
+    public Func<string, EngramModels>? ModelsFactory { get; init; }
+
+    /// <summary>The embedding generator for the workspace instead of the local MiniLM model (tests), or null.</summary>
+    public IEmbeddingGenerator<string, Embedding<float>>? Embedder { get; init; }
+
+    /// <summary>Largest accepted message body in bytes (default 64 MiB); larger ones are skipped and answered with InvalidRequest.</summary>
+    public long MaxMessageBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>Quiet period after file-change events before the index update starts (default 300 ms).</summary>
+    public TimeSpan IndexDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>Quiet period after a save before the review on save runs (default 1.5 s).</summary>
+    public TimeSpan ReviewDebounce { get; init; } = TimeSpan.FromMilliseconds(1500);
+
+    /// <summary>Folders searched for dialogue modes (<c>*.json</c>), later ones overriding; null: the <c>modes</c> folder next to the executable, then <c>.engram/modes</c> of the first root.</summary>
+    public IReadOnlyList<string>? ModesDirectories { get; init; }
+
+    /// <summary>The dialogue database, or null for <c>DialogueService.DefaultDatabasePath()</c>.</summary>
+    public string? DialogueDatabasePath { get; init; }
+
+    /// <summary>True (default) trains the word-completion model on the roots in the background after <c>initialized</c>.</summary>
+    public bool TrainCompletionModel { get; init; } = true;
+}

@@ -1,0 +1,21 @@
+namespace Engram.Features.Tests.Support;
+
+/// <summary>The real test model, shared/models/stories260K.gguf, found above the test binaries.</summary>
+public static class TestModels
+{
+    public static string Stories260K { get; } = Find();
+
+    private static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "models", "stories260K.gguf");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        throw new FileNotFoundException($"shared/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory}.");
+    }
+}
