@@ -25,10 +25,14 @@ public sealed class NeovimTests
         var plugin = Path.Combine(RepoPaths.ClientsDir, "nvim");
 
         var result = await ChildProcess.RunAsync(nvim,
-            ["--headless", "-u", "NONE", "-i", "NONE", "-n", "--cmd", "set rtp^=" + plugin, "-c", "luafile " + Path.Combine(plugin, "test", "engram_spec.lua")],
+            ["--headless", "-u", "NONE", "-i", "NONE", "-n", "--cmd", "set rtp^=" + plugin, "-c", LuaRunFile(Path.Combine(plugin, "test", "engram_spec.lua"))],
             workspace.Folder, TimeSpan.FromMinutes(4), env);
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("11 passed, 0 failed", result.Output);
     }
+
+    /// <summary>A command that runs a Lua file and quits with status 3 when it raises (nvim would otherwise stay open).</summary>
+    private static string LuaRunFile(string path) =>
+        $"lua local ok, err = pcall(dofile, {System.Text.Json.JsonSerializer.Serialize(path)}) if not ok then io.stdout:write(tostring(err) .. '\\n') vim.cmd('cquit! 3') end";
 }

@@ -50,6 +50,7 @@ local inline = require("engram.inline")
 local buf
 
 test("setup attaches the engram client to a buffer of a configured filetype", function()
+  vim.cmd("filetype on") -- -u NONE starts without filetype detection
   engram.setup({ cmd = command, filetypes = { "python" }, inline = { debounce_ms = 50 } })
   vim.cmd("edit " .. vim.fn.fnameescape(file))
   buf = vim.api.nvim_get_current_buf()

@@ -333,7 +333,7 @@ function M.statusline()
   local index = s.index or {}
   local model = s.model or {}
   local idx = index.state == "ready" and (tostring(index.files) .. " files") or (index.state or "?")
-  local mdl = model.name == nil and "no model" or (((model.local and "local ") or "cloud ") .. tostring(model.name))
+  local mdl = model.name == nil and "no model" or (((model["local"] and "local ") or "cloud ") .. tostring(model.name))
   return string.format("engram: %s · %s · $%.2f", idx, mdl, s.costToday or 0)
 end
 
