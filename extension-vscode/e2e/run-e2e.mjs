@@ -101,8 +101,7 @@ async function openFile(page, name) {
 
 const userData = fs.mkdtempSync(path.join(os.tmpdir(), "engram-e2e-user-"));
 const extensions = fs.mkdtempSync(path.join(os.tmpdir(), "engram-e2e-ext-"));
-fs.mkdirSync(path.join(userData, "User"), { recursive: true });
-fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify({
+const settings = JSON.stringify({
   "engram.path": dll,
   "engram.index.lexicalOnly": true,
   "engram.inlineCompletion.debounceMs": 50,
@@ -121,7 +120,13 @@ fs.writeFileSync(path.join(userData, "User", "settings.json"), JSON.stringify({
   "chat.disableAIFeatures": true,
   "window.restoreWindows": "none",
   "files.autoSave": "off",
-}, null, 2));
+  "editor.wordBasedSuggestions": "off",
+}, null, 2);
+// code-server is a remote window: machine-scoped settings (engram.path) are read from Machine/, the rest from User/.
+for (const scope of ["User", "Machine"]) {
+  fs.mkdirSync(path.join(userData, scope), { recursive: true });
+  fs.writeFileSync(path.join(userData, scope, "settings.json"), settings);
+}
 const env = { ...process.env, PATH: `${path.dirname(node24)}:${process.env.PATH}` };
 const csArgs = ["--user-data-dir", userData, "--extensions-dir", extensions];
 
@@ -166,7 +171,10 @@ try {
   const status = page.locator("#workbench\\.parts\\.statusbar .statusbar-item", { hasText: "fake-cloud" });
 
   await check("status bar shows the index state, the cloud model and today's cost", page, async () => {
-    await status.first().waitFor({ timeout: 120000 });
+    await status.first().waitFor({ timeout: 60000 }).catch(async (err) => {
+      const all = await page.locator("#workbench\\.parts\\.statusbar .statusbar-item").allInnerTexts();
+      throw new Error(`${err.message}\nstatus bar items: ${JSON.stringify(all)}`);
+    });
     const text = (await status.first().innerText()).replace(/\s+/g, " ").trim();
     if (!/\d+ files? · cloud fake-cloud · \$\d+\.\d{2}/.test(text) && !/indexing .* · cloud fake-cloud · \$/.test(text)) {
       throw new Error(`status text: ${text}`);
@@ -193,7 +201,7 @@ try {
     await runCommand(page, "Engram: Review Changes");
     await page.keyboard.press("Control+Shift+m");
     const marker = page.locator(".markers-panel .monaco-list-row", { hasText: "divides by len(prices)" });
-    await marker.first().waitFor({ timeout: 120000 });
+    await marker.first().waitFor({ timeout: 60000 });
     const text = await marker.first().innerText();
     if (!/engram/.test(text)) throw new Error(`marker without the engram source: ${text}`);
   });

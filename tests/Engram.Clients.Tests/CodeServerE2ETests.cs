@@ -33,7 +33,13 @@ public sealed class CodeServerE2ETests(ITestOutputHelper output)
         env["ENGRAM_E2E_WORKSPACE"] = workspace.Folder;
         env["ENGRAM_E2E_VSIX"] = vsix;
         env["ENGRAM_E2E_DLL"] = RepoPaths.EngramDll;
-        env["ENGRAM_E2E_OUT"] = Path.Combine(workspace.Root, "screenshots");
+        // Screenshots of each step stay after the run (artifacts/ is ignored by git), for a look at a failure.
+        env["ENGRAM_E2E_OUT"] = Path.Combine(RepoPaths.Root, "artifacts", "e2e-screenshots");
+        if (Directory.Exists(env["ENGRAM_E2E_OUT"]))
+        {
+            Directory.Delete(env["ENGRAM_E2E_OUT"]!, recursive: true);
+        }
+
         env["CHROMIUM"] = chromium;
         Directory.CreateDirectory(env["ENGRAM_E2E_OUT"]!);
 
