@@ -35,7 +35,7 @@ public sealed record LspServerOptions
     /// <summary>Quiet period after a save before the review on save runs (default 1.5 s).</summary>
     public TimeSpan ReviewDebounce { get; init; } = TimeSpan.FromMilliseconds(1500);
 
-    /// <summary>Folders searched for dialogue modes (<c>*.json</c>), later ones overriding; null: the <c>modes</c> folder next to the executable, then <c>.engram/modes</c> of the first root.</summary>
+    /// <summary>Folders searched for dialogue modes (<c>*.json</c>), later ones overriding; null: <c>DialogueService.DefaultModeDirectories</c> of the first root.</summary>
     public IReadOnlyList<string>? ModesDirectories { get; init; }
 
     /// <summary>The dialogue database, or null for <c>DialogueService.DefaultDatabasePath()</c>.</summary>

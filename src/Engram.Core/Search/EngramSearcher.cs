@@ -19,7 +19,7 @@ namespace Engram.Core.Search;
 /// the candidates, in [0, 1]. BM25 parameters k1 = 1.2, b = 0.75 (Robertson and Zaragoza 2009). Thread-safe for
 /// concurrent searches.</para>
 /// </remarks>
-public sealed class EngramSearcher : IDisposable
+public sealed partial class EngramSearcher : IDisposable
 {
     /// <summary>Weight of the embedding cosine in the final score; the lexical score gets the rest.</summary>
     public const double DenseWeight = 0.6;
@@ -122,7 +122,18 @@ public sealed class EngramSearcher : IDisposable
         }
 
         var queryVector = _encoder.EncodeQuery(terms, embedding);
-        var nearest = NearestByHamming(queryVector, options.EffectiveCandidates);
+        return Rank(queryVector, terms.Distinct(StringComparer.Ordinal).ToArray(), embedding, options, excludeId: null);
+    }
+
+    // Hamming candidates of `queryVector`, filtered by the options, re-ranked by the fused dense + BM25F score.
+    private List<SearchHit> Rank(ulong[] queryVector, string[] queryTerms, float[] embedding, SearchOptions options, long? excludeId)
+    {
+        var nearest = NearestByHamming(queryVector, options.EffectiveCandidates + (excludeId is null ? 0 : 1));
+        if (excludeId is { } excluded)
+        {
+            nearest.Remove(excluded);
+        }
+
         var candidateIds = nearest.Keys.ToArray();
         List<CandidateChunk> candidates;
         lock (_storeLock)
@@ -140,7 +151,6 @@ public sealed class EngramSearcher : IDisposable
             candidates.RemoveAll(c => !c.Path.StartsWith(options.PathPrefix, StringComparison.Ordinal));
         }
 
-        var queryTerms = terms.Distinct(StringComparer.Ordinal).ToArray();
         var scored = new List<(CandidateChunk Chunk, double Dense, double Lexical)>(candidates.Count);
         var maxLexical = 0.0;
         foreach (var candidate in candidates)

@@ -24,9 +24,9 @@ public sealed record WordCompletionResult(string Prefix, int PrefixStart, IReadO
 /// <para>Tokens are identifiers/words (<c>[letter_][letter digit _]*</c>, kept whole: <c>GetValue</c>,
 /// <c>snake_case</c>), numbers (all folded into one token), single punctuation characters and line breaks; only
 /// words are suggested, but every token is context. Counts are 2-, 3- and 4-grams whose predicted token is a word,
-/// keyed by the 1–3 preceding tokens, plus word unigrams. Scores use stupid backoff (Brants et al. 2007, factor
-/// 0.4): c(context, w) / c(context) for the longest context that saw w, else 0.4 × the next shorter one, down to
-/// c(w) / N.</para>
+/// keyed by the 1–3 preceding tokens, plus word unigrams. Scores back off like stupid backoff (Brants et al. 2007)
+/// but in tiers: (k + c(context, w) / c(context)) / 4 for the longest context, of order k, that saw w, down to
+/// c(w) / N / 4; so a word seen after the context always outranks a merely frequent one.</para>
 /// <para>Each document's token ids are kept, so <see cref="SetDocument"/> subtracts exactly what the old text added:
 /// incremental updates give the same counts as training afresh. Words are found by prefix through a vocabulary
 /// sorted case-insensitively (binary search), so a query never scans the whole vocabulary unless the prefix is
@@ -36,10 +36,10 @@ public sealed record WordCompletionResult(string Prefix, int PrefixStart, IReadO
 /// </remarks>
 public sealed class WordCompletionModel
 {
-    private const double Backoff = 0.4;
     private const int MaxWordLength = 64;
     private const int MaxVocabulary = (1 << 21) - 1;
     private const int UnigramCandidates = 64;
+    private const int MaxChangedUnigrams = 1024;
     private const int ContextTailChars = 256;
 
     // Token ids: 0 = none (context padding), 1 = unknown (vocabulary full), 2 = line break, 3 = number.
@@ -61,6 +61,9 @@ public sealed class WordCompletionModel
     private readonly Dictionary<string, int[]> _documents = new(StringComparer.Ordinal);
     private long _wordTotal;
     private long _tokenCount;
+    private int[]? _topUnigrams;
+    private HashSet<int>? _unigramsChanged;
+    private int[]? _ranks;
 
     /// <summary>Creates an empty model.</summary>
     public WordCompletionModel()
@@ -213,7 +216,7 @@ public sealed class WordCompletionModel
     /// One model serves every language; the id is accepted for hosts and future per-language tuning.</param>
     /// <param name="max">Maximum number of suggestions (≥ 1).</param>
     /// <returns>Words starting with the partial word before the caret (case-insensitive), never the partial word
-    /// itself, ordered by descending score, then count, then ordinally; empty inside a number.</returns>
+    /// itself, ordered by descending score, then case-insensitively by word; empty inside a number.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="max"/> is less than 1.</exception>
     public WordCompletionResult Complete(string textBeforeCaret, string? languageId = null, int max = 20)
     {
@@ -282,46 +285,30 @@ public sealed class WordCompletionModel
                 }
                 else
                 {
-                    foreach (var word in counts.Words())
-                    {
-                        if (prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                        {
-                            candidates.Add(word);
-                        }
-                    }
+                    // Within one context a higher count means a higher score, so its best `max` matches suffice.
+                    counts.AddTopWords(word => prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase), max, Ranks(), candidates);
                 }
             }
 
-            AddTopUnigrams(lower, upper, candidates);
-            var scored = new List<WordSuggestion>(candidates.Count);
+            AddTopUnigrams(lower, upper, max, candidates);
+            var ranks = Ranks();
+            var scored = new List<(int Word, double Score)>(candidates.Count);
             foreach (var word in candidates)
             {
-                var text = _words[word];
-                if (_unigrams[word] <= 0 || text.Equals(prefix, StringComparison.OrdinalIgnoreCase))
+                if (_unigrams[word] > 0 && !_words[word].Equals(prefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    continue;
+                    scored.Add((word, Score(word, contexts)));
                 }
-
-                scored.Add(new WordSuggestion(text, Score(word, contexts), _unigrams[word]));
             }
 
-            scored.Sort(static (a, b) =>
+            // Ties go to the word first in vocabulary order: the order the candidate lists are cut in.
+            scored.Sort((a, b) =>
             {
                 var byScore = b.Score.CompareTo(a.Score);
-                if (byScore != 0)
-                {
-                    return byScore;
-                }
-
-                var byCount = b.Count.CompareTo(a.Count);
-                return byCount != 0 ? byCount : string.CompareOrdinal(a.Word, b.Word);
+                return byScore != 0 ? byScore : ranks[a.Word].CompareTo(ranks[b.Word]);
             });
-            if (scored.Count > max)
-            {
-                scored.RemoveRange(max, scored.Count - max);
-            }
-
-            return new WordCompletionResult(prefix, prefixStart, scored);
+            var suggestions = scored.Take(max).Select(s => new WordSuggestion(_words[s.Word], s.Score, _unigrams[s.Word])).ToList();
+            return new WordCompletionResult(prefix, prefixStart, suggestions);
         }
         finally
         {
@@ -329,9 +316,10 @@ public sealed class WordCompletionModel
         }
     }
 
+    // Tiered backoff: (k + p) / 4 where k is the longest context order (3..1; 0 for the unigram) that saw the word
+    // and p its relative frequency there, so a word seen after the context always outranks one that was not.
     private double Score(int word, ContextCounts?[] contexts)
     {
-        var weight = 1.0;
         for (var order = 3; order >= 1; order--)
         {
             if (contexts[order - 1] is { } counts)
@@ -339,43 +327,112 @@ public sealed class WordCompletionModel
                 var count = counts.Get(word);
                 if (count > 0)
                 {
-                    return weight * count / counts.Total;
+                    return (order + (double)count / counts.Total) / 4;
+                }
+            }
+        }
+
+        return (double)_unigrams[word] / Math.Max(1, _wordTotal) / 4;
+    }
+
+    private void AddTopUnigrams(int lower, int upper, int max, HashSet<int> candidates)
+    {
+        if (lower == 0 && upper == _sorted.Count && max <= UnigramCandidates)
+        {
+            // The whole vocabulary (no prefix): the most frequent words are cached until the next update.
+            // Words whose counts changed since may sit anywhere: all of them are candidates; the unchanged ones keep
+            // their order, and every unchanged word outside the cache ranks below the unchanged ones inside it.
+            var top = Volatile.Read(ref _topUnigrams);
+            var changed = _unigramsChanged;
+            if (top is not null && changed is not null && top.Count(w => !changed.Contains(w)) < max)
+            {
+                top = null;
+            }
+
+            if (top is null)
+            {
+                top = TopUnigrams(0, _sorted.Count, UnigramCandidates);
+                changed = null;
+                if (_unigramsChanged is null)
+                {
+                    Volatile.Write(ref _topUnigrams, top);
                 }
             }
 
-            weight *= Backoff;
+            foreach (var word in top.Where(w => changed?.Contains(w) != true).Take(max))
+            {
+                candidates.Add(word);
+            }
+
+            if (changed is not null)
+            {
+                foreach (var word in changed)
+                {
+                    if (_unigrams[word] > 0)
+                    {
+                        candidates.Add(word);
+                    }
+                }
+            }
+
+            return;
         }
 
-        return weight * _unigrams[word] / Math.Max(1, _wordTotal);
+        foreach (var word in TopUnigrams(lower, upper, max))
+        {
+            candidates.Add(word);
+        }
     }
 
-    private void AddTopUnigrams(int lower, int upper, HashSet<int> candidates)
+    // The `count` most frequent words of _sorted[lower..upper), most frequent first (a bounded min-heap on count).
+    private int[] TopUnigrams(int lower, int upper, int count)
     {
-        // Keep the most frequent words of the prefix range (a bounded min-heap on count).
-        var heap = new PriorityQueue<int, long>(UnigramCandidates + 1);
+        var heap = new PriorityQueue<int, (long Count, int NegativeId)>(count + 1);
         for (var i = lower; i < upper; i++)
         {
             var word = _sorted[i];
-            var count = _unigrams[word];
-            if (count <= 0)
+            var key = (_unigrams[word], -i);
+            if (key.Item1 <= 0)
             {
                 continue;
             }
 
-            if (heap.Count < UnigramCandidates)
+            if (heap.Count < count)
             {
-                heap.Enqueue(word, count);
+                heap.Enqueue(word, key);
             }
-            else if (heap.TryPeek(out _, out var smallest) && count > smallest)
+            else if (heap.TryPeek(out _, out var smallest) && key.CompareTo(smallest) > 0)
             {
-                heap.DequeueEnqueue(word, count);
+                heap.DequeueEnqueue(word, key);
             }
         }
 
-        while (heap.TryDequeue(out var word, out _))
+        var result = new int[heap.Count];
+        for (var i = result.Length - 1; i >= 0; i--)
         {
-            candidates.Add(word);
+            result[i] = heap.Dequeue();
         }
+
+        return result;
+    }
+
+    // Position of every word id in the vocabulary order (case-insensitive, then ordinal); rebuilt after new words.
+    // Built under the read lock: concurrent readers may both build it (same result).
+    private int[] Ranks()
+    {
+        var ranks = Volatile.Read(ref _ranks);
+        if (ranks is null)
+        {
+            ranks = new int[_words.Count];
+            for (var i = 0; i < _sorted.Count; i++)
+            {
+                ranks[_sorted[i]] = i;
+            }
+
+            Volatile.Write(ref _ranks, ranks);
+        }
+
+        return ranks;
     }
 
     // Half-open range of _sorted whose words start with the prefix (case-insensitively).
@@ -447,6 +504,7 @@ public sealed class WordCompletionModel
         {
             var index = BinarySearchSorted(text);
             _sorted.Insert(index, id);
+            _ranks = null;
         }
 
         return id;
@@ -492,6 +550,17 @@ public sealed class WordCompletionModel
             }
 
             _unigrams[word] += sign;
+            if (_topUnigrams is not null)
+            {
+                // Invariant: _unigramsChanged is non-null only while _topUnigrams is (readers never write it).
+                _unigramsChanged ??= [];
+                if (_unigramsChanged.Add(word) && _unigramsChanged.Count > MaxChangedUnigrams)
+                {
+                    _topUnigrams = null;
+                    _unigramsChanged = null;
+                }
+            }
+
             _wordTotal += sign;
             for (var order = 1; order <= 3 && i - order >= 0; order++)
             {
@@ -605,6 +674,11 @@ public sealed class WordCompletionModel
     /// <summary>Counts of the words that followed one context; a single word is stored without a dictionary.</summary>
     private sealed class ContextCounts
     {
+        // Contexts followed by more distinct words than this keep them sorted by count for queries.
+        private const int SortThreshold = 64;
+
+        private int[]? _byCount;
+        private HashSet<int>? _dirty;
         private int _single = -1;
         private int _singleCount;
         private Dictionary<int, int>? _many;
@@ -617,8 +691,83 @@ public sealed class WordCompletionModel
 
         public IEnumerable<int> Words() => _many is not null ? _many.Keys : _singleCount > 0 ? [_single] : [];
 
+        /// <summary>Adds the (at most) <paramref name="max"/> most frequent words that match to <paramref name="into"/>.</summary>
+        /// <remarks>Called under the model's read lock: several readers may build the cache at once (same result).</remarks>
+        public void AddTopWords(Func<int, bool> match, int max, int[] ranks, HashSet<int> into)
+        {
+            if (_many is null || _many.Count <= SortThreshold)
+            {
+                foreach (var word in Words())
+                {
+                    if (match(word))
+                    {
+                        into.Add(word);
+                    }
+                }
+
+                return;
+            }
+
+            var sorted = Volatile.Read(ref _byCount);
+            if (sorted is null)
+            {
+                // By descending count, then vocabulary order (the final tie-break): one long key per word sorts fast.
+                // New words later shift ranks but never the relative order of these, so the cache stays valid.
+                var keys = new long[_many.Count];
+                sorted = new int[_many.Count];
+                var n = 0;
+                foreach (var (word, count) in _many)
+                {
+                    keys[n] = ((long)(int.MaxValue - count) << 32) | (uint)ranks[word];
+                    sorted[n++] = word;
+                }
+
+                Array.Sort(keys, sorted);
+
+                Volatile.Write(ref _byCount, sorted);
+            }
+
+            // Words changed since the sort may sit anywhere: all of them are candidates, and the rest keep their order.
+            var dirty = _dirty;
+            var found = 0;
+            foreach (var word in sorted)
+            {
+                if (dirty?.Contains(word) != true && match(word))
+                {
+                    into.Add(word);
+                    if (++found == max)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            if (dirty is not null)
+            {
+                foreach (var word in dirty)
+                {
+                    if (Get(word) > 0 && match(word))
+                    {
+                        into.Add(word);
+                    }
+                }
+            }
+        }
+
         public void Add(int word, int sign)
         {
+            // Invariant: _dirty is non-null only while _byCount is (readers never write _dirty).
+            if (_byCount is not null)
+            {
+                _dirty ??= [];
+                _dirty.Add(word);
+                if (_dirty.Count > Math.Max(16, _byCount.Length / 8))
+                {
+                    _byCount = null;
+                    _dirty = null;
+                }
+            }
+
             Total += sign;
             if (_many is null)
             {

@@ -13,6 +13,17 @@ public sealed partial class EngramWorkspace
     /// <param name="line">1-based line.</param>
     /// <param name="top">Maximum number of neighbours.</param>
     /// <param name="cancellationToken">Cancels the search.</param>
-    public Task<IReadOnlyList<SearchHit>> RelatedAsync(string path, int line, int top = 10, CancellationToken cancellationToken = default) =>
-        throw new NotImplementedException();
+    /// <remarks>Neighbours come from the root that holds the file, ranked by <see cref="EngramSearcher.RelatedAsync"/>.</remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="top"/> is less than 1.</exception>
+    public async Task<IReadOnlyList<SearchHit>> RelatedAsync(string path, int line, int top = 10, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        if (FindRoot(path) is not { } root || !_roots.TryGetValue(root, out var state) || (state.Searcher ?? TryOpen(state)) is not { } searcher)
+        {
+            return [];
+        }
+
+        var relative = Path.GetRelativePath(root, Path.GetFullPath(path)).Replace('\\', '/');
+        return await searcher.RelatedAsync(relative, line, new SearchOptions(Top: top), cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -31,6 +31,8 @@ internal sealed partial class EngramLanguageServer
             throw Error(LspErrorCodes.InvalidParams, $"Invalid params: unknown command '{command}'. Known: {string.Join(", ", CommandNames.All)}.");
         }
 
+        ValidateArguments(command, arguments);
+
         // Capture document snapshots in message order before leaving the dispatch context.
         var document = command is CommandNames.ReviewRange or CommandNames.Explain or CommandNames.GenerateDocs or CommandNames.Refactor
             || (command == CommandNames.ReviewChanges && arguments.Count > 0 && arguments[0].ValueKind == JsonValueKind.String)
@@ -38,6 +40,9 @@ internal sealed partial class EngramLanguageServer
             : null;
         await TaskScheduler.Default;
         var started = System.Diagnostics.Stopwatch.StartNew();
+        var progress = command is CommandNames.ReviewChanges or CommandNames.ReviewRange or CommandNames.Explain or CommandNames.Refactor or CommandNames.GenerateDocs
+            ? await Client.BeginProgressAsync(ProgressTitle(command), null, cancellationToken).ConfigureAwait(false)
+            : ProgressReporter.None;
         try
         {
             return command switch
@@ -76,7 +81,47 @@ internal sealed partial class EngramLanguageServer
         }
         finally
         {
+            progress.End();
             Client.LogTrace($"{command} took {started.Elapsed.TotalMilliseconds:0} ms");
+        }
+    }
+
+    private static string ProgressTitle(string command) => command switch
+    {
+        CommandNames.ReviewChanges or CommandNames.ReviewRange => "Engram: reviewing",
+        CommandNames.Explain => "Engram: explaining",
+        CommandNames.Refactor => "Engram: refactoring",
+        _ => "Engram: writing documentation",
+    };
+
+    /// <summary>Throws InvalidParams before any work when a required argument is missing or of the wrong shape.</summary>
+    private static void ValidateArguments(string command, IReadOnlyList<JsonElement> arguments)
+    {
+        switch (command)
+        {
+            case CommandNames.ReviewRange or CommandNames.Explain or CommandNames.Refactor:
+                _ = Argument<string>(arguments, 0, "uri");
+                _ = Argument<Protocol.Range>(arguments, 1, "range");
+                _ = OptionalArgument<string>(arguments, 2);
+                break;
+            case CommandNames.GenerateDocs:
+                _ = Argument<string>(arguments, 0, "uri");
+                _ = Argument<Position>(arguments, 1, "position");
+                break;
+            case CommandNames.ReviewChanges:
+                _ = OptionalArgument<string>(arguments, 0);
+                break;
+            case CommandNames.Ask:
+                _ = Argument<string>(arguments, 0, "question");
+                break;
+            case CommandNames.RunDialogue:
+                _ = Argument<string>(arguments, 0, "mode");
+                _ = Argument<string>(arguments, 1, "topic");
+                break;
+            case CommandNames.Search:
+                _ = Argument<string>(arguments, 0, "query");
+                _ = OptionalArgument<int?>(arguments, 1);
+                break;
         }
     }
 
@@ -248,16 +293,8 @@ internal sealed partial class EngramLanguageServer
         return _dialogue = new DialogueService(models, directories, _options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), Workspace);
     }
 
-    private List<string> DefaultModesDirectories()
-    {
-        var directories = new List<string> { Path.Combine(AppContext.BaseDirectory, "modes") };
-        foreach (var root in Workspace?.Roots ?? [])
-        {
-            directories.Add(Path.Combine(root, ".engram", "modes"));
-        }
-
-        return directories.Where(Directory.Exists).ToList();
-    }
+    private List<string> DefaultModesDirectories() =>
+        DialogueService.DefaultModeDirectories(Workspace?.Roots is { Count: > 0 } roots ? roots[0] : null).ToList();
 
     private object Usage()
     {

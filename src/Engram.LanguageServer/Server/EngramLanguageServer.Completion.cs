@@ -31,7 +31,10 @@ internal sealed partial class EngramLanguageServer
         var token = lease.Token;
         await TaskScheduler.Default;
         token.ThrowIfCancellationRequested();
-        return Complete(model, document, parameters.Position, Encoding);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var list = Complete(model, document, parameters.Position, Encoding);
+        Client.LogTrace(string.Create(CultureInfo.InvariantCulture, $"textDocument/completion: {list.Items.Count} items in {watch.Elapsed.TotalMilliseconds:0.000} ms"));
+        return list;
     }
 
     /// <summary>Next-word completion at <paramref name="position"/>: items whose textEdit replaces the partial word.</summary>
@@ -82,11 +85,13 @@ internal sealed partial class EngramLanguageServer
                 await Task.Delay(debounce, token).ConfigureAwait(false);
             }
 
+            var watch = System.Diagnostics.Stopwatch.StartNew();
             var caret = document.ToOffset(parameters.Position, Encoding);
             var service = _inline ??= new InlineCompletionService(() => Models?.TryGetChatClient(ModelTask.Inline), Workspace);
             var path = LspUris.ToPath(document.Uri) ?? document.Uri;
             var result = await service.CompleteAsync(new InlineCompletionRequest(path, document.Text, caret, document.LanguageId), token).ConfigureAwait(false);
             SendStatus(force: false);
+            Client.LogTrace(string.Create(CultureInfo.InvariantCulture, $"textDocument/inlineCompletion: {(result is null ? "nothing" : result.Model ?? "reused")} in {watch.Elapsed.TotalMilliseconds:0.000} ms"));
             if (result is null || result.InsertText.Length == 0)
             {
                 return new InlineCompletionList([]);
@@ -115,7 +120,16 @@ internal sealed partial class EngramLanguageServer
         }
 
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var trained = await WordCompletionModel.TrainAsync(roots, cancellationToken).ConfigureAwait(false);
+        var progress = await Client.BeginProgressAsync("Engram: learning the workspace's words", null, cancellationToken).ConfigureAwait(false);
+        WordCompletionModel trained;
+        try
+        {
+            trained = await WordCompletionModel.TrainAsync(roots, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            progress.End();
+        }
 
         // Open documents are newer than the files on disk: layer them over the trained counts, then swap.
         foreach (var document in _documents.Snapshot.Values)

@@ -206,8 +206,7 @@ internal sealed partial class EngramLanguageServer
     {
         foreach (var root in Workspace?.Roots ?? [])
         {
-            var gitDirectory = Path.Combine(root, ".git");
-            if (!Directory.Exists(gitDirectory))
+            if (GitDirectoryOf(root) is not { } gitDirectory)
             {
                 continue;
             }
@@ -237,6 +236,37 @@ internal sealed partial class EngramLanguageServer
         }
     }
 
+    /// <summary>The git directory of a root: <c>.git</c>, or the folder a <c>.git</c> file points to (worktrees, submodules); null outside git.</summary>
+    private static string? GitDirectoryOf(string root)
+    {
+        var dotGit = Path.Combine(root, ".git");
+        if (Directory.Exists(dotGit))
+        {
+            return dotGit;
+        }
+
+        if (!File.Exists(dotGit))
+        {
+            return null;
+        }
+
+        try
+        {
+            var line = File.ReadLines(dotGit).FirstOrDefault() ?? "";
+            if (!line.StartsWith("gitdir:", StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var target = Path.GetFullPath(line["gitdir:".Length..].Trim(), root);
+            return Directory.Exists(target) ? target : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private void OnGitChange(string gitDirectory, string fullPath)
     {
         var relative = Path.GetRelativePath(gitDirectory, fullPath).Replace('\\', '/');
@@ -260,7 +290,7 @@ internal sealed partial class EngramLanguageServer
     }
 
     /// <summary>The engram/status payload (also the result of <c>engram.status</c>).</summary>
-    internal object BuildStatus(bool? indexing = null)
+    internal EngramStatus BuildStatus(bool? indexing = null)
     {
         var workspace = Workspace;
         var statuses = workspace?.GetStatus() ?? [];
@@ -278,12 +308,10 @@ internal sealed partial class EngramLanguageServer
             cost = models.Config.Models.Count > 0 ? TodayCost(models) : 0;
         }
 
-        return new
-        {
-            index = new { state, files, chunks, message = error },
-            model = new { name = model?.Name, local = model is not null && model.Provider is ModelProvider.LocalGguf or ModelProvider.Ollama or ModelProvider.Onnx },
-            costToday = cost,
-        };
+        return new EngramStatus(
+            new EngramIndexStatus(state, files, chunks, error),
+            new EngramModelStatus(model?.Name, model is not null && model.Provider is ModelProvider.LocalGguf or ModelProvider.Ollama or ModelProvider.Onnx),
+            cost);
     }
 
     /// <summary>Sends engram/status; unforced sends (after model calls) are limited to one a second.</summary>

@@ -41,6 +41,7 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
     private volatile EngramSettings _settings = EngramSettings.Default;
     private volatile WordCompletionModel? _completionModel;
     private string? _configError;
+    private volatile bool _initializeQueued;
 
     public EngramLanguageServer(LspServerOptions options, ILoggerFactory loggerFactory, ClientChannel client)
     {
@@ -84,9 +85,16 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
             return MessageVerdict.Accept;
         }
 
+        if (_state == ServerState.Uninitialized && method == "initialize" && isRequest)
+        {
+            // Messages pipelined behind initialize are dispatched after it (in-order dispatch), so they are accepted.
+            _initializeQueued = true;
+            return MessageVerdict.Accept;
+        }
+
         return _state switch
         {
-            ServerState.Uninitialized when method == "initialize" && isRequest => MessageVerdict.Accept,
+            ServerState.Uninitialized when _initializeQueued => MessageVerdict.Accept,
             ServerState.Uninitialized when isRequest => MessageVerdict.Reject(LspErrorCodes.ServerNotInitialized, $"Server not initialized: '{method}' was sent before 'initialize'."),
             ServerState.Uninitialized => MessageVerdict.Drop,
             ServerState.ShutDown when isRequest => MessageVerdict.Reject(LspErrorCodes.InvalidRequest, $"Invalid request: '{method}' after 'shutdown'."),
@@ -98,7 +106,21 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
     [JsonRpcMethod("initialize", UseSingleObjectParameterDeserialization = true)]
     public InitializeResult Initialize(InitializeParams? parameters)
     {
+        try
+        {
+            return InitializeCore(parameters);
+        }
+        finally
+        {
+            // A failed initialize leaves the server uninitialized: later requests get ServerNotInitialized again.
+            _initializeQueued = _state != ServerState.Uninitialized;
+        }
+    }
+
+    private InitializeResult InitializeCore(InitializeParams? parameters)
+    {
         Require(parameters, "params");
+
         if (_state != ServerState.Uninitialized)
         {
             throw Error(LspErrorCodes.InvalidRequest, "'initialize' may only be sent once.");

@@ -141,6 +141,46 @@ public sealed class WordCompletionModelTests
     }
 
     [Fact]
+    public void Contexts_with_many_followers_rank_by_count_and_stay_exact_after_updates()
+    {
+        // "obj." is followed by 200 different members; Member7 most often, Member42 next.
+        var lines = Enumerable.Range(0, 200).Select(i => $"obj.Member{i}();").ToList();
+        lines.AddRange(Enumerable.Repeat("obj.Member7();", 5));
+        lines.AddRange(Enumerable.Repeat("obj.Member42();", 3));
+        var model = new WordCompletionModel();
+        model.SetDocument("a", string.Join('\n', lines));
+
+        Assert.Equal(["Member7", "Member42"], model.Complete("obj.", max: 2).Suggestions.Select(s => s.Word));
+        Assert.Equal(["Member42"], model.Complete("obj.Member4", max: 1).Suggestions.Select(s => s.Word));
+
+        // The cache of the sorted followers must follow updates.
+        model.SetDocument("b", string.Join('\n', Enumerable.Repeat("obj.Member99();", 10)));
+        Assert.Equal("Member99", model.Complete("obj.").Suggestions[0].Word);
+        model.RemoveDocument("b");
+        Assert.Equal("Member7", model.Complete("obj.").Suggestions[0].Word);
+
+        // Many small edits after the sort (tracked as changed words, then a re-sort) still give exact results.
+        for (var i = 0; i < 40; i++)
+        {
+            model.SetDocument("c" + i, $"obj.Member{i * 3}(); obj.Member{i * 3}(); obj.Fresh{i}();");
+            Assert.NotEmpty(model.Complete("obj.", max: 5).Suggestions);
+            Assert.NotEmpty(model.Complete("unseen context ", max: 5).Suggestions);
+        }
+
+        var fresh = new WordCompletionModel();
+        fresh.SetDocument("a", string.Join('\n', lines));
+        for (var i = 0; i < 40; i++)
+        {
+            fresh.SetDocument("c" + i, $"obj.Member{i * 3}(); obj.Member{i * 3}(); obj.Fresh{i}();");
+        }
+
+        foreach (var probe in new[] { "obj.", "obj.M", "obj.Member1", "obj.F", "x.", "unseen context ", "unseen M" })
+        {
+            Assert.Equal(fresh.Complete(probe, max: 30).Suggestions, model.Complete(probe, max: 30).Suggestions);
+        }
+    }
+
+    [Fact]
     public void Empty_model_returns_no_suggestions()
     {
         var model = new WordCompletionModel();

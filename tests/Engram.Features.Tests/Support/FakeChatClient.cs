@@ -21,6 +21,9 @@ public sealed class FakeChatClient : IChatClient
 
     public string ModelId { get; init; } = "fake-model";
 
+    /// <summary>When set, reported as <see cref="ChatClientMetadata.ProviderName"/> (e.g. <c>local-gguf</c>).</summary>
+    public string? ProviderName { get; init; }
+
     /// <summary>When set, every call waits on it (cancellation tests).</summary>
     public TaskCompletionSource? Gate { get; set; }
 
@@ -57,7 +60,9 @@ public sealed class FakeChatClient : IChatClient
         }
     }
 
-    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceType == typeof(ChatClientMetadata) && ProviderName is not null ? new ChatClientMetadata(ProviderName, null, ModelId)
+        : serviceType.IsInstanceOfType(this) ? this : null;
 
     public void Dispose()
     {

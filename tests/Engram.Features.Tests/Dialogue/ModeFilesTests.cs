@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Json.Schema;
 
-namespace Engram.Models.Tests.Modes;
+namespace Engram.Features.Tests.Dialogue;
 
 /// <summary>Validates the shipped dialogue modes in <c>modes/</c> against <c>modes/mode.schema.json</c> and checks their cross-references.</summary>
 public sealed partial class ModeFilesTests
