@@ -175,10 +175,14 @@ try {
       const all = await page.locator("#workbench\\.parts\\.statusbar .statusbar-item").allInnerTexts();
       throw new Error(`${err.message}\nstatus bar items: ${JSON.stringify(all)}`);
     });
-    const text = (await status.first().innerText()).replace(/\s+/g, " ").trim();
-    if (!/\d+ files? · cloud fake-cloud · \$\d+\.\d{2}/.test(text) && !/indexing .* · cloud fake-cloud · \$/.test(text)) {
-      throw new Error(`status text: ${text}`);
+    // The item appears as soon as the server reports; the index becomes ready a moment later.
+    const ready = /\d+ files? · cloud fake-cloud · \$\d+\.\d{2,4}$/;
+    let text = "";
+    for (const deadline = Date.now() + 60000; Date.now() < deadline; await page.waitForTimeout(250)) {
+      text = (await status.first().innerText()).replace(/\s+/g, " ").trim();
+      if (ready.test(text)) break;
     }
+    if (!ready.test(text)) throw new Error(`status text: ${text}`);
   });
 
   await check("a click on the status bar item opens the Engram commands", page, async () => {
@@ -199,7 +203,7 @@ try {
 
   await check("Review Changes puts the model's finding in the Problems panel", page, async () => {
     await runCommand(page, "Engram: Review Changes");
-    await page.keyboard.press("Control+Shift+m");
+    // The extension focuses the Problems panel itself when the review found something.
     const marker = page.locator(".markers-panel .monaco-list-row", { hasText: "divides by len(prices)" });
     await marker.first().waitFor({ timeout: 60000 });
     const text = await marker.first().innerText();
@@ -240,6 +244,16 @@ try {
     await input.fill("Where is the total of the prices computed?");
     await page.keyboard.press("Enter");
     await page.locator(".tab", { hasText: /Preview answer-/ }).first().waitFor({ timeout: 60000 });
+  });
+
+  await check("today's cost in the status bar rises after the model calls", page, async () => {
+    let text = "";
+    for (const deadline = Date.now() + 30000; Date.now() < deadline; await page.waitForTimeout(250)) {
+      text = (await status.first().innerText()).replace(/\s+/g, " ").trim();
+      const cost = Number(/\$(\d+\.\d+)$/.exec(text)?.[1] ?? "0");
+      if (cost > 0) return;
+    }
+    throw new Error(`status text: ${text}`);
   });
 } catch (err) {
   results.push(false);

@@ -273,7 +273,7 @@ async function reviewChanges(): Promise<void> {
   );
   const findings = result?.findings ?? 0;
   if (findings > 0) {
-    await vscode.commands.executeCommand("workbench.actions.view.problems");
+    await vscode.commands.executeCommand("workbench.panel.markers.view.focus"); // focus, not toggle
   }
   void vscode.window.showInformationMessage(`Engram review: ${findings} finding${findings === 1 ? "" : "s"}.`);
 }
