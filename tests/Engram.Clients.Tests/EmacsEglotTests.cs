@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engram.Clients.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Engram.Clients.Tests;
 
@@ -8,7 +9,7 @@ namespace Engram.Clients.Tests;
 /// completion-at-point, engram.index, the engram/status notification, engram.listModes and engram.ask (ERT tests in
 /// clients/emacs/test/engram-eglot-test.el).
 /// </summary>
-public sealed class EmacsEglotTests
+public sealed class EmacsEglotTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Eglot_configuration_drives_the_real_server_in_batch_emacs()
@@ -26,6 +27,7 @@ public sealed class EmacsEglotTests
             ["--batch", "-q", "-L", dir, "-l", Path.Combine(dir, "test", "engram-eglot-test.el"), "-f", "ert-run-tests-batch-and-exit"],
             workspace.Folder, TimeSpan.FromMinutes(4), env);
 
+        output.WriteLine(result.ToString());
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("Ran 5 tests, 5 results as expected, 0 unexpected", result.Output);
     }

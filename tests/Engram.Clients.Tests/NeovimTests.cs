@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Engram.Clients.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Engram.Clients.Tests;
 
@@ -9,7 +10,7 @@ namespace Engram.Clients.Tests;
 /// :EngramIndex, :EngramAsk, modes, :EngramReview diagnostics. The Lua side (clients/nvim/test/engram_spec.lua)
 /// prints one line per check and "N passed, N failed".
 /// </summary>
-public sealed class NeovimTests
+public sealed class NeovimTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Plugin_drives_the_real_server_in_headless_neovim()
@@ -28,8 +29,9 @@ public sealed class NeovimTests
             ["--headless", "-u", "NONE", "-i", "NONE", "-n", "--cmd", "set rtp^=" + plugin, "-c", LuaRunFile(Path.Combine(plugin, "test", "engram_spec.lua"))],
             workspace.Folder, TimeSpan.FromMinutes(4), env);
 
+        output.WriteLine(result.ToString());
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.Contains("11 passed, 0 failed", result.Output);
+        Assert.Contains("12 passed, 0 failed", result.Output);
     }
 
     /// <summary>A command that runs a Lua file and quits with status 3 when it raises (nvim would otherwise stay open).</summary>

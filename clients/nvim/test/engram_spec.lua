@@ -177,6 +177,18 @@ test(":EngramDialogue lists the shipped modes", function()
   truthy(vim.tbl_contains(names, "debate"), "debate among " .. vim.inspect(names))
 end)
 
+test(":EngramDialogue {mode} {topic} runs the dialogue and shows its transcript", function()
+  engram.last_dialogue = nil
+  vim.api.nvim_set_current_buf(buf)
+  vim.cmd("EngramDialogue debate should totals be rounded")
+  wait(120000, function() return engram.last_dialogue ~= nil end, "the dialogue result")
+  local lines = vim.api.nvim_buf_get_lines(0, 0, -1, false)
+  eq("# debate: should totals be rounded", lines[1], "heading")
+  truthy(type(engram.last_dialogue.id) == "string" and engram.last_dialogue.id ~= "", "dialogue id")
+  truthy(#table.concat(lines, "\n") > 60, "a transcript")
+  vim.cmd("close")
+end)
+
 if review_code ~= nil and review_code ~= "" then
   test(":EngramReview publishes review diagnostics (source engram)", function()
     engram.last_review = nil

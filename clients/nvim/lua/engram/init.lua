@@ -23,7 +23,7 @@ local defaults = {
   },
   inline = {
     enabled = true,
-    debounce_ms = 150,
+    debounce_ms = 50,
     keymaps = { accept = "<M-l>", next = "<M-]>", prev = "<M-[>", dismiss = "<C-]>" },
   },
   -- Called as on_attach(client, bufnr) after the server attaches to a buffer.
