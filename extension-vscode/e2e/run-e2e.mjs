@@ -6,7 +6,7 @@
 // Installs the .vsix into a fresh extensions folder, starts code-server (with the Node 24 of ./node24) on a free
 // loopback port, opens the workspace, and checks: the status bar item (index state, model, cost), its command
 // quick pick, a code action, review diagnostics in the Problems panel, an ordinary completion, an inline
-// completion (ghost text, accepted with Tab) and Ask's Markdown preview. The workspace is the fixture of
+// completion (ghost text, accepted with Tab), Ask's Markdown preview, Run Dialogue and the cost after model calls. The workspace is the fixture of
 // tests/Engram.Clients.Tests (calc.py changed against HEAD; a scripted model behind the user engram.json).
 // Prints "ok - …"/"not ok - …" lines and "N passed, N failed"; exits 1 when a check failed.
 import { spawn, execFileSync } from "node:child_process";
@@ -261,6 +261,18 @@ try {
     const md = fs.readFileSync(answers[0], "utf8");
     if (!md.startsWith("# Where is the total of the prices computed?\n")) throw new Error(`answer heading: ${md.slice(0, 80)}`);
     if (!/## Sources\n\n1\. \[[^\]]*calc\.py:\d+(-\d+)?\]\(file:\/\/\/[^)]*calc\.py#L\d+\)/.test(md)) throw new Error(`no citation link to calc.py:\n${md}`);
+  });
+
+  await check("Run Dialogue picks a mode from the server's list and previews the transcript", page, async () => {
+    await runCommand(page, "Engram: Run Dialogue");
+    const mode = page.locator(".quick-input-list .monaco-list-row", { hasText: "debate" }).first();
+    await mode.waitFor({ timeout: 30000 });
+    await mode.click();
+    const input = page.locator(".quick-input-widget input");
+    await page.locator(".quick-input-widget", { hasText: "Topic or question" }).first().waitFor({ timeout: 10000 });
+    await input.fill("should totals be rounded");
+    await page.keyboard.press("Enter");
+    await page.locator(".tab", { hasText: /Preview dialogue-/ }).first().waitFor({ timeout: 120000 });
   });
 
   await check("today's cost in the status bar rises after the model calls", page, async () => {
