@@ -275,6 +275,15 @@ try {
     await page.locator(".tab", { hasText: /Preview dialogue-/ }).first().waitFor({ timeout: 120000 });
   });
 
+  await check("Generate Docs inserts a doc comment above the method at the cursor", page, async () => {
+    await openFile(page, "Greeter.cs");
+    await page.keyboard.press("Control+Home");
+    for (let i = 0; i < 5; i++) await page.keyboard.press("ArrowDown"); // line 6: public string Greet(string name)
+    await page.keyboard.press("End");
+    await runCommand(page, "Engram: Generate Docs");
+    await page.locator(".monaco-editor .view-line", { hasText: "/// <summary>" }).first().waitFor({ timeout: 60000 });
+  });
+
   await check("today's cost in the status bar rises after the model calls", page, async () => {
     let text = "";
     for (const deadline = Date.now() + 30000; Date.now() < deadline; await page.waitForTimeout(250)) {
