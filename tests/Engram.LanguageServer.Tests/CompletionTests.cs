@@ -100,8 +100,8 @@ public sealed class CompletionTests
                 return items;
             }
 
-            await client.WaitForNotificationAsync("window/logMessage", p => p.GetProperty("message").GetString()!.Contains("Word completion trained", StringComparison.Ordinal), 5)
-                .ContinueWith(_ => { }, TaskScheduler.Default);
+            // The word model is fed off the dispatch path (coalesced every 50 ms) and no notification marks it: poll.
+            await Task.Delay(20);
         }
     }
 }

@@ -142,4 +142,21 @@ public sealed class LifecycleTests
         await CompletionTests.CompleteUntilAsync(client, uri, 0, 19, "beta");
         Assert.Equal(-32803, await client.ErrorCodeAsync("workspace/executeCommand", new { command = "engram.explain", arguments = new object[] { uri, new { start = new { line = 0, character = 0 }, end = new { line = 0, character = 5 } } } }));
     }
+
+    [Fact]
+    public async Task WithoutAnyWorkspaceFolderOpenDocumentsStillComplete()
+    {
+        using var folder = new TempFolder();
+        await using var client = LspTestClient.Start(LspTestClient.Options(folder));
+        await client.InitializeAsync(null);
+        var uri = folder.FileUri("loose.txt");
+        await client.OpenAsync(uri, "gamma delta gamma del", "plaintext");
+        await CompletionTests.CompleteUntilAsync(client, uri, 0, 21, "delta");
+
+        var index = await client.RequestAsync("workspace/executeCommand", new { command = "engram.index" });
+        Assert.Equal(0, index.GetProperty("roots").GetArrayLength());
+        var status = await client.RequestAsync("workspace/executeCommand", new { command = "engram.status" });
+        Assert.Equal("none", status.GetProperty("index").GetProperty("state").GetString());
+        Assert.Equal(0, await client.ShutdownAsync());
+    }
 }

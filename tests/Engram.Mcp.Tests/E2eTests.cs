@@ -61,6 +61,30 @@ public sealed partial class E2eTests
         }
     }
 
+    [Fact]
+    public async Task Stdio_server_indexes_its_root_in_the_background_after_the_session_starts()
+    {
+        using var repo = new FixtureRepo();
+        var transport = new ModelContextProtocol.Client.StdioClientTransport(new ModelContextProtocol.Client.StdioClientTransportOptions
+        {
+            Command = "dotnet",
+            Arguments = [EngramDll, "mcp", "--root", repo.Root, "--index-dir", repo.IndexDirectory, "--lexical-only"],
+            Name = "engram",
+        });
+        await using var client = await ModelContextProtocol.Client.McpClient.CreateAsync(transport);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        System.Text.Json.JsonElement hits;
+        do
+        {
+            // Polling a real process: the update runs in the background by design.
+            await Task.Delay(100);
+            hits = (await client.CallAsync("search_code", new { query = "CostForWeight" })).Json().GetProperty("hits");
+        }
+        while (hits.GetArrayLength() == 0 && DateTime.UtcNow < deadline);
+
+        Assert.Equal("src/Shipping/ShippingRates.cs", hits[0].GetProperty("path").GetString());
+    }
+
     /// <summary>engram.dll of the same configuration as this test assembly (artifacts/bin/Engram.Cli/CONFIG/).</summary>
     private static string EngramDll
     {

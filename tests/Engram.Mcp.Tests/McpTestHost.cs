@@ -128,6 +128,36 @@ public sealed class McpTestHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>
+    /// A client that records every <c>notifications/progress</c> of the session in <paramref name="log"/>. The SDK
+    /// client dispatches notifications concurrently with responses and drops a call's progress handler when its
+    /// result arrives, so tests that check progress listen at the session level.
+    /// </summary>
+    public Task<McpClient> ConnectWithProgressLogAsync(ToolTests.SyncProgress log) =>
+        ConnectAsync(new McpClientOptions
+        {
+            Handlers = new McpClientHandlers
+            {
+                NotificationHandlers =
+                [
+                    new(NotificationMethods.ProgressNotification, (notification, _) =>
+                    {
+                        if (notification.Params?["progress"] is { } p)
+                        {
+                            log.Report(new ModelContextProtocol.ProgressNotificationValue
+                            {
+                                Progress = p.GetValue<float>(),
+                                Total = notification.Params?["total"]?.GetValue<float>(),
+                                Message = notification.Params?["message"]?.GetValue<string>(),
+                            });
+                        }
+
+                        return ValueTask.CompletedTask;
+                    }),
+                ],
+            },
+        });
+
     public async ValueTask DisposeAsync()
     {
         foreach (var disposable in _disposables.AsEnumerable().Reverse())

@@ -16,10 +16,10 @@ public sealed partial class ModelToolTests
             ? "[\"ComputeTotal tax\", \"RoundToCents\"]"
             : $"Line totals are summed, then taxed ({FirstLabel(messages)}). Also (src/Imaginary.cs:1-9).");
         await using var host = await McpTestHost.StartAsync(fake);
-        var client = await host.ConnectAsync();
         var notes = new List<ProgressNotificationValue>();
         var progress = new ToolTests.SyncProgress(notes);
-        var json = (await client.CallAsync("research", new { question = "How is an invoice total computed?", depth = 2 }, progress)).Json();
+        var client = await host.ConnectWithProgressLogAsync(progress);
+        var json = (await client.CallAsync("research", new { question = "How is an invoice total computed?", depth = 2 }, new ToolTests.SyncProgress([]))).Json();
 
         Assert.False(json.GetProperty("extractive").GetBoolean());
         var citation = Assert.Single(json.GetProperty("citations").EnumerateArray());
@@ -28,7 +28,6 @@ public sealed partial class ModelToolTests
         Assert.Equal(2, json.GetProperty("usage").GetProperty("modelCalls").GetInt32());
         Assert.Equal(["plan", "retrieve", "retrieve", "read", "synthesize", "verify"],
             json.GetProperty("steps").EnumerateArray().Select(s => s.GetProperty("kind").GetString()));
-        // The server sends them in order; the client may dispatch them concurrently, so only presence is checked.
         await progress.WaitForAsync(n => n.Message!.StartsWith("verify:", StringComparison.Ordinal));
         await progress.WaitForAsync(n => n.Message!.StartsWith("plan:", StringComparison.Ordinal));
 

@@ -87,7 +87,9 @@ public sealed class ToolTests
     public async Task Search_code_on_an_unindexed_workspace_says_to_call_index_update_which_reports_progress()
     {
         await using var host = await McpTestHost.StartAsync(index: false);
-        var client = await host.ConnectAsync();
+        var notes = new List<ProgressNotificationValue>();
+        var progress = new SyncProgress(notes);
+        var client = await host.ConnectWithProgressLogAsync(progress);
         var json = (await client.CallAsync("search_code", new { query = "invoice" })).Json();
         Assert.Empty(json.GetProperty("hits").EnumerateArray());
         Assert.Contains("index_update", json.GetProperty("message").GetString());
@@ -95,15 +97,12 @@ public sealed class ToolTests
         var status = (await client.CallAsync("index_status")).Json();
         Assert.False(status.GetProperty("roots")[0].GetProperty("indexed").GetBoolean());
 
-        var notes = new List<ProgressNotificationValue>();
-        var progress = new SyncProgress(notes);
-        var update = (await client.CallAsync("index_update", progress: progress)).Json();
+        var update = (await client.CallAsync("index_update", progress: new SyncProgress([]))).Json();
         var root = update.GetProperty("roots")[0];
         Assert.Equal(4, root.GetProperty("files").GetInt32());
         Assert.True(root.GetProperty("chunks").GetInt32() >= 8);
-        // The server writes every notification before the result, but the SDK client dispatches notifications
-        // concurrently with the response (and stops listening once it completes), so wait for any with a total.
-        await progress.WaitForAsync(n => n.Message!.EndsWith(": 4/4 files", StringComparison.Ordinal) && n.Total == 4);
+        await progress.WaitForAsync(n => n.Message == "indexing: 4/4 files" && n.Total == 4);
+        await progress.WaitForAsync(n => n.Message == "finishing: 4/4 files" && n.Total == 4);
 
         status = (await client.CallAsync("index_status")).Json();
         Assert.True(status.GetProperty("roots")[0].GetProperty("indexed").GetBoolean());
@@ -191,7 +190,7 @@ public sealed class ToolTests
         Assert.Contains("unknown format 'pdf'", result.Text());
     }
 
-    internal sealed class SyncProgress(List<ProgressNotificationValue> sink) : IProgress<ProgressNotificationValue>
+    public sealed class SyncProgress(List<ProgressNotificationValue> sink) : IProgress<ProgressNotificationValue>
     {
         private readonly List<(Func<ProgressNotificationValue, bool> Match, TaskCompletionSource Done)> _waiters = [];
 

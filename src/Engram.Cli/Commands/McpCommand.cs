@@ -122,7 +122,9 @@ internal static class McpCommand
             };
             var workspace = new EngramWorkspace(new EngramWorkspaceOptions(resolved, dir, options.LexicalOnly), loggerFactory);
             await using var services = new EngramMcpServices(workspace, models, options, loggerFactory, ownsWorkspace: true);
-            if (options.IndexOnStart)
+            // Without --root over stdio, the first update waits for the session: the client's roots may replace the
+            // default folder, which need not be a workspace at all.
+            if (options.IndexOnStart && (httpOptions is not null || options.RootsGiven))
             {
                 _ = services.StartBackgroundIndex();
             }

@@ -73,6 +73,14 @@ public static class EngramMcpServer
         services.AddEngramMcpServer(engram).WithStdioServerTransport();
         await using var provider = services.BuildServiceProvider();
         var server = provider.GetRequiredService<McpServer>();
+        await using var initialized = server.RegisterNotificationHandler(NotificationMethods.InitializedNotification, (_, _) =>
+        {
+            _ = engram.OnSessionInitializedAsync(server);
+            return ValueTask.CompletedTask;
+        });
+        // Clients on the 2026-07-28 revision send no notifications/initialized: index anyway after a short wait
+        // (a tool call starts it sooner).
+        _ = Task.Delay(TimeSpan.FromSeconds(3), cancellationToken).ContinueWith(_ => engram.StartupIndexOnce(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         await server.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 }

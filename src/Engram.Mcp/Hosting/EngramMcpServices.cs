@@ -32,6 +32,7 @@ public sealed class EngramMcpServices : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly bool _ownsWorkspace;
     private int _defaultRootReplaced;
+    private int _startupIndex;
     private Task _backgroundIndex = Task.CompletedTask;
 
     /// <summary>Creates the services.</summary>
@@ -108,6 +109,12 @@ public sealed class EngramMcpServices : IAsyncDisposable
     /// <summary>Starts an incremental index update in the background (errors are logged, never thrown).</summary>
     public Task StartBackgroundIndex()
     {
+        Volatile.Write(ref _startupIndex, 1);
+        return StartIndexCore();
+    }
+
+    private Task StartIndexCore()
+    {
         var task = Task.Run(async () =>
         {
             try
@@ -131,18 +138,34 @@ public sealed class EngramMcpServices : IAsyncDisposable
     // Roots are deprecated by the 2026-07-28 revision (SEP-2577) but still how clients on 2025-11-25 and earlier
     // name their workspace folders.
 #pragma warning disable MCP9005
-    public Task EnsureClientRootsAsync(McpServer server, CancellationToken cancellationToken)
+    public async Task EnsureClientRootsAsync(McpServer server, CancellationToken cancellationToken)
     {
-        if (!Options.AcceptClientRoots || server.ClientCapabilities?.Roots is null)
+        if (Options.AcceptClientRoots && server.ClientCapabilities?.Roots is not null)
         {
-            return Task.CompletedTask;
+            // The fetch is shared by the session's requests, so it must not die with the one that started it.
+            await _clientRoots.GetOrAdd(server.SessionId ?? "", _ => FetchClientRootsAsync(server)).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        // The fetch is shared by the session's requests, so it must not die with the one that started it.
-        return _clientRoots.GetOrAdd(server.SessionId ?? "", _ => FetchClientRootsAsync(server)).WaitAsync(cancellationToken);
+        StartupIndexOnce();
     }
-
 #pragma warning restore MCP9005
+
+    /// <summary>
+    /// Called when a stdio session is initialized: fetches the client's roots (when it has them) and then, with
+    /// <see cref="EngramMcpOptions.IndexOnStart"/>, starts the first background index update unless fetching the roots
+    /// already did. Deferring the first update to this point keeps a server started in an arbitrary folder (no
+    /// <c>--root</c>) from indexing that folder when the client's roots replace it.
+    /// </summary>
+    public Task OnSessionInitializedAsync(McpServer server) => EnsureClientRootsAsync(server, CancellationToken.None);
+
+    /// <summary>Starts the first background index update (with <see cref="EngramMcpOptions.IndexOnStart"/>) unless one already ran.</summary>
+    public void StartupIndexOnce()
+    {
+        if (Options.IndexOnStart && Interlocked.CompareExchange(ref _startupIndex, 1, 0) == 0)
+        {
+            _ = StartIndexCore();
+        }
+    }
 
     /// <summary>Forgets the roots fetched for every session so the next request asks again (<c>notifications/roots/list_changed</c>).</summary>
     public void InvalidateClientRoots() => _clientRoots.Clear();

@@ -32,6 +32,8 @@ public static class DialogueTools
 
             var options = new DialogueOptions(models is { Length: > 0 } ? models : null, max_cost is null ? null : (decimal)max_cost.Value);
             var progress = new ToolProgress(server, context);
+            // The prompts list reads modes/ live; re-read them here too so a mode added while serving can run.
+            services.Dialogues.ReloadModes();
             var summary = await services.Dialogues.RunAsync(mode, topic, options, Lines(progress), cancellationToken).ConfigureAwait(false);
             await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(Summary(summary));

@@ -91,6 +91,11 @@ internal static class ToolResults
         {
             return Error($"{tool}: {ex.Message}");
         }
+        catch (Exception ex) when (ex is InvalidOperationException or NotSupportedException or FormatException || ex.GetType().Name == "SqliteException")
+        {
+            // Unexpected, but still the agent's best clue; provider messages are redacted where they are raised.
+            return Error($"{tool} failed: {ex.Message}");
+        }
     }
 
     private static string StripParameter(ArgumentException ex) =>
