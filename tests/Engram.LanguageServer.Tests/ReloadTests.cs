@@ -87,15 +87,20 @@ public sealed class ReloadTests
         });
     }
 
-    private static Engram.LanguageServer.LspServerOptions ReloadingOptions(TempFolder folder, FakeChatClient chat) => LspTestClient.Options(folder) with
+    private static Engram.LanguageServer.LspServerOptions ReloadingOptions(TempFolder folder, FakeChatClient chat)
     {
+        // An existing folder, so the watcher watches it rather than a busy shared ancestor.
+        Directory.CreateDirectory(Path.Combine(folder.IndexDirectory, "config", "engram"));
+        return LspTestClient.Options(folder) with
+        {
         ModelsFactory = null,
         ModelClientFactory = _ => chat,
         UsageLedger = new InMemoryUsageLedger(),
         UserConfigPath = Path.Combine(folder.IndexDirectory, "config", "engram", "engram.json"),
         ConfigReloadDebounce = TimeSpan.FromMilliseconds(20),
         TrainCompletionModel = false,
-    };
+        };
+    }
 
     private static async Task<List<JsonElement>> InlineItemsAsync(LspTestClient client, string uri, int character = 25)
     {

@@ -12,7 +12,20 @@ public sealed class ReloadTests
     public async Task Models_status_and_the_tools_follow_configuration_edits_and_a_broken_edit_keeps_the_previous_one()
     {
         var fake = new FakeChatClient((_, _) => "Totals are summed then taxed.");
-        var userConfig = Path.Combine(Path.GetTempPath(), "engram-mcp-tests", Guid.NewGuid().ToString("N"), "engram.json");
+        var userFolder = Path.Combine(Path.GetTempPath(), "engram-mcp-tests", Guid.NewGuid().ToString("N") + "-config");
+        Directory.CreateDirectory(userFolder);
+        try
+        {
+            await RunAsync(fake, Path.Combine(userFolder, "engram.json"));
+        }
+        finally
+        {
+            Directory.Delete(userFolder, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(FakeChatClient fake, string userConfig)
+    {
         await using var host = await McpTestHost.StartReloadingAsync(fake, userConfig);
         var messages = new ConcurrentQueue<(string Level, string Text)>();
         var client = await host.ConnectAsync(new McpClientOptions
