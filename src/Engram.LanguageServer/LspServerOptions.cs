@@ -18,10 +18,23 @@ public sealed record LspServerOptions
 
     /// <summary>
     /// Creates the model side for the first workspace root (tests inject fake chat clients here); null uses
-    /// <see cref="EngramModels.Load"/>. A <c>ConfigException</c> it throws is shown to the user and the server keeps
-    /// serving the deterministic features.
+    /// <see cref="ReloadingEngramModels"/>, which follows edits of the user and workspace <c>engram.json</c>. A
+    /// <c>ConfigException</c> it throws is shown to the user and the server keeps serving the deterministic features.
+    /// Models made by this factory are never reloaded.
     /// </summary>
     public Func<string, EngramModels>? ModelsFactory { get; init; }
+
+    /// <summary>Creates a model's provider client for the reloading configuration (tests inject fake clients); null uses <see cref="EngramModels.CreateClient"/>.</summary>
+    public Func<Engram.Models.Configuration.ModelDefinition, IChatClient>? ModelClientFactory { get; init; }
+
+    /// <summary>The usage ledger shared by every configuration generation (tests), or null for the SQLite ledger under the XDG data folder.</summary>
+    public Engram.Models.Routing.IUsageLedger? UsageLedger { get; init; }
+
+    /// <summary>The user-level <c>engram.json</c> to layer and watch, or null for <c>EngramConfigLoader.GetUserConfigPath()</c> (XDG config folder).</summary>
+    public string? UserConfigPath { get; init; }
+
+    /// <summary>Quiet time after an <c>engram.json</c> change before it is reloaded (default 200 ms).</summary>
+    public TimeSpan ConfigReloadDebounce { get; init; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The embedding generator for the workspace instead of the local MiniLM model (tests), or null.</summary>
     public IEmbeddingGenerator<string, Embedding<float>>? Embedder { get; init; }

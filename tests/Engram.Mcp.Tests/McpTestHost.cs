@@ -95,6 +95,33 @@ public sealed class McpTestHost : IAsyncDisposable
         return new McpTestHost(repo, services, ledger);
     }
 
+    /// <summary>
+    /// Creates a host whose model configuration follows <c>engram.json</c> edits: the workspace file of the fixture
+    /// and <paramref name="userConfigPath"/>; every configured model's client is <paramref name="chat"/>.
+    /// </summary>
+    public static async Task<McpTestHost> StartReloadingAsync(IChatClient chat, string userConfigPath)
+    {
+        var repo = new FixtureRepo();
+        var workspace = new EngramWorkspace(new EngramWorkspaceOptions([repo.Root], repo.IndexDirectory, LexicalOnly: true));
+        await workspace.UpdateIndexAsync();
+        var ledger = new InMemoryUsageLedger();
+        var models = new ReloadingEngramModels(repo.Root, userConfigPath, EngramConfigLoader.GetWorkspaceConfigPath(repo.Root), new ReloadingEngramModelsOptions
+        {
+            Ledger = ledger,
+            ClientFactory = _ => chat,
+            Debounce = TimeSpan.FromMilliseconds(20),
+        });
+        var options = new EngramMcpOptions
+        {
+            Roots = [repo.Root],
+            ModesDirectories = [ModesDirectory],
+            DialogueDatabasePath = Path.Combine(repo.Base, "dialogues.db"),
+            IndexOnStart = false,
+            AcceptClientRoots = false,
+        };
+        return new McpTestHost(repo, new EngramMcpServices(workspace, models, options, ownsWorkspace: true), ledger);
+    }
+
     /// <summary>A new session: a server over fresh pipes and a connected client.</summary>
     public async Task<McpClient> ConnectAsync(McpClientOptions? clientOptions = null)
     {

@@ -75,6 +75,17 @@ public sealed class EngramModels : IDisposable
         return new EngramModels(workspaceRoot, config) { UserConfigPath = userPath, WorkspaceConfigPath = workspacePath };
     }
 
+    /// <summary>Wraps <paramref name="config"/> loaded from the given files (what <see cref="ReloadingEngramModels"/> builds per generation).</summary>
+    internal static EngramModels FromFiles(
+        string workspaceRoot,
+        EngramConfig config,
+        string? userConfigPath,
+        string? workspaceConfigPath,
+        IUsageLedger ledger,
+        Func<ModelDefinition, IChatClient>? clientFactory,
+        ModelRouterOptions? routerOptions) =>
+        new(workspaceRoot, config, ledger, clientFactory, routerOptions) { UserConfigPath = userConfigPath, WorkspaceConfigPath = workspaceConfigPath ?? "" };
+
     /// <summary>True when at least one configured model has the capabilities <paramref name="task"/> needs.</summary>
     public bool HasModelFor(ModelTask task) => CapabilityRouter.Rank(Config, task).Count > 0;
 

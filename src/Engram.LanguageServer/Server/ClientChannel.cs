@@ -71,6 +71,18 @@ internal sealed class ClientChannel
         }
     }
 
+    /// <summary>Forgets the keys of <see cref="ShowMessageOnce"/> starting with <paramref name="prefix"/>, so their messages may show again.</summary>
+    public void ForgetShownOnce(string prefix)
+    {
+        foreach (var key in _shownOnce.Keys)
+        {
+            if (key.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                _shownOnce.TryRemove(key, out _);
+            }
+        }
+    }
+
     /// <summary>Sends <c>$/logTrace</c> when tracing is on (verbose text only for <c>verbose</c>).</summary>
     public void LogTrace(string message, string? verbose = null)
     {

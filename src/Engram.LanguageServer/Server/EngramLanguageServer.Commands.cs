@@ -17,6 +17,7 @@ namespace Engram.LanguageServer.Server;
 
 internal sealed partial class EngramLanguageServer
 {
+    private readonly Lock _dialogueLock = new();
     private DialogueService? _dialogue;
     private int _explainCounter;
 
@@ -267,7 +268,9 @@ internal sealed partial class EngramLanguageServer
 
     private async Task<object> RunDialogueAsync(string mode, string topic, CancellationToken cancellationToken)
     {
-        var service = Dialogue();
+        // A dialogue may outlast the reload grace period: pin its configuration generation until it ends.
+        using var lease = _reloading?.Acquire();
+        var service = Dialogue(lease?.Models);
         var progress = await Client.BeginProgressAsync("Engram: dialogue", mode, cancellationToken).ConfigureAwait(false);
         try
         {
@@ -281,17 +284,22 @@ internal sealed partial class EngramLanguageServer
         }
     }
 
-    private DialogueService Dialogue()
+    /// <summary>The dialogue engine over the models in force (a new one after a configuration reload).</summary>
+    private DialogueService Dialogue(EngramModels? pinned = null)
     {
-        if (_dialogue is { } existing)
+        var models = pinned ?? Models ?? throw Error(LspErrorCodes.RequestFailed, _configError ?? "No model configuration.");
+        lock (_dialogueLock)
         {
-            return existing;
-        }
+            if (_dialogue is { } existing && ReferenceEquals(existing.Models, models))
+            {
+                return existing;
+            }
 
-        var models = Models ?? throw Error(LspErrorCodes.RequestFailed, _configError ?? "No model configuration.");
-        var directories = _options.ModesDirectories?.ToList() ?? DefaultModesDirectories();
-        return _dialogue = new DialogueService(models, directories, _options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), Workspace);
+            return _dialogue = new DialogueService(models, ModesDirectories(), _options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), Workspace);
+        }
     }
+
+    private List<string> ModesDirectories() => _options.ModesDirectories?.ToList() ?? DefaultModesDirectories();
 
     private List<string> DefaultModesDirectories() =>
         DialogueService.DefaultModeDirectories(Workspace?.Roots is { Count: > 0 } roots ? roots[0] : null).ToList();

@@ -163,11 +163,17 @@ internal sealed partial class EngramLanguageServer
     /// <summary>The routed client for <paramref name="task"/>; throws <see cref="ModelUnavailableException"/> when none is configured.</summary>
     internal Microsoft.Extensions.AI.IChatClient RequireClient(ModelTask task)
     {
-        if (Models is null && _configError is { } configError)
+        var models = Models;
+        if (models?.TryGetChatClient(task) is { } client)
+        {
+            return client;
+        }
+
+        if (_configError is { } configError)
         {
             throw Error(LspErrorCodes.RequestFailed, configError);
         }
 
-        return Models?.TryGetChatClient(task) ?? throw new ModelUnavailableException(task);
+        throw new ModelUnavailableException(task);
     }
 }

@@ -40,7 +40,9 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
     private volatile ServerState _state = ServerState.Uninitialized;
     private volatile EngramSettings _settings = EngramSettings.Default;
     private volatile WordCompletionModel? _completionModel;
-    private string? _configError;
+    private volatile string? _configError;
+    private EngramModels? _staticModels;
+    private ReloadingEngramModels? _reloading;
     private volatile bool _initializeQueued;
 
     public EngramLanguageServer(LspServerOptions options, ILoggerFactory loggerFactory, ClientChannel client)
@@ -69,7 +71,8 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
 
     public EngramWorkspace? Workspace { get; private set; }
 
-    public EngramModels? Models { get; private set; }
+    /// <summary>The model configuration in force (the latest valid generation when it reloads), or null when it could not be created.</summary>
+    public EngramModels? Models => _reloading?.Current ?? _staticModels;
 
     /// <summary>Completes with the process exit code when <c>exit</c> arrives: 0 after <c>shutdown</c>, 1 otherwise.</summary>
     public Task<int> Exited => _exit.Task;
@@ -137,7 +140,7 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
             _loggerFactory,
             _options.Embedder);
         Workspace.IndexUpdated += OnIndexUpdated;
-        Models = LoadModels(roots.Count > 0 ? roots[0] : Directory.GetCurrentDirectory());
+        LoadModels(roots.Count > 0 ? roots[0] : Directory.GetCurrentDirectory());
         _state = ServerState.Initialized;
         _logger.LogInformation("Initialized for {Client} with {Roots} root(s), position encoding {Encoding}",
             parameters.ClientInfo?.Name ?? "an unnamed client", roots.Count, Encoding == PositionEncodingKind.Utf8 ? "utf-8" : "utf-16");
@@ -155,6 +158,7 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
         }
 
         SendStatus(force: true);
+        StartModeWatchers();
         RunInBackground("configuration", PullConfigurationAsync);
         RunInBackground("registration", RegisterWatchedFilesAsync);
         StartGitWatchers();
@@ -207,13 +211,21 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
     {
         _shutdown.Cancel();
         StopGitWatchers();
+        StopModeWatchers();
         if (Workspace is { } workspace)
         {
             workspace.IndexUpdated -= OnIndexUpdated;
             await workspace.DisposeAsync().ConfigureAwait(false);
         }
 
-        Models?.Dispose();
+        if (_reloading is { } reloading)
+        {
+            reloading.Reloaded -= OnModelsReloaded;
+            reloading.ReloadFailed -= OnModelsReloadFailed;
+            reloading.Dispose();
+        }
+
+        _staticModels?.Dispose();
         _shutdown.Dispose();
     }
 
@@ -272,19 +284,40 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
         return roots;
     }
 
-    private EngramModels? LoadModels(string root)
+    private void LoadModels(string root)
     {
         try
         {
-            return (_options.ModelsFactory ?? EngramModels.Load)(root);
+            if (_options.ModelsFactory is { } factory)
+            {
+                _staticModels = factory(root);
+                return;
+            }
+
+            var reloading = new ReloadingEngramModels(
+                root,
+                _options.UserConfigPath ?? EngramConfigLoader.GetUserConfigPath(),
+                EngramConfigLoader.GetWorkspaceConfigPath(root),
+                new ReloadingEngramModelsOptions { ClientFactory = _options.ModelClientFactory, Ledger = _options.UsageLedger, Debounce = _options.ConfigReloadDebounce });
+            if (reloading.LastError is { } error)
+            {
+                _configError = ConfigErrorMessage(error);
+                _logger.LogError("{Message}", _configError);
+            }
+
+            reloading.Reloaded += OnModelsReloaded;
+            reloading.ReloadFailed += OnModelsReloadFailed;
+            _reloading = reloading;
         }
         catch (Exception ex) when (ex is ConfigException or IOException or UnauthorizedAccessException)
         {
-            _configError = $"Engram: the model configuration cannot be loaded, so model-backed features are off (completion, hover and search keep working): {ex.Message}";
+            _configError = ConfigErrorMessage(ex);
             _logger.LogError("{Message}", _configError);
-            return null;
         }
     }
+
+    private static string ConfigErrorMessage(Exception ex) =>
+        $"Engram: the model configuration cannot be loaded, so model-backed features are off (completion, hover and search keep working): {ex.Message}";
 
     private async Task PullConfigurationAsync(CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Engram.Features.Dialogue;
 using Engram.Features.Docs;
 using Engram.Features.Explain;
@@ -26,7 +28,11 @@ namespace Engram.Mcp.Hosting;
 public sealed class EngramMcpServices : IAsyncDisposable
 {
     private readonly Func<ModelTask, IChatClient?> _chatClients;
-    private readonly Lazy<DialogueService> _dialogues;
+    private readonly EngramModels? _staticModels;
+    private readonly ReloadingEngramModels? _reloading;
+    private readonly Lock _dialogueLock = new();
+    private readonly ConditionalWeakTable<McpServer, object> _sessions = new();
+    private DialogueService? _dialogue;
     private readonly Lazy<ExplainService> _explain;
     private readonly ConcurrentDictionary<string, Task> _clientRoots = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
@@ -51,25 +57,59 @@ public sealed class EngramMcpServices : IAsyncDisposable
         bool ownsWorkspace = false)
     {
         Workspace = workspace;
-        Models = models;
+        _staticModels = models;
         Options = options;
         _ownsWorkspace = ownsWorkspace;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("engram.mcp");
-        _chatClients = chatClients ?? (task => models?.TryGetChatClient(task));
+        _chatClients = chatClients ?? (task => Models?.TryGetChatClient(task));
         Guard = new PathGuard(() => Workspace.Roots);
         Research = new ResearchService(workspace);
         Modes = new ModeCatalog(options.ModesDirectories.Count > 0 ? options.ModesDirectories : ModeCatalog.DefaultDirectories(options.Roots));
-        _dialogues = new Lazy<DialogueService>(() => models is null
-            ? throw new ModelUnavailableException(ModelTask.Dialogue)
-            : new DialogueService(models, Modes.Directories, options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), workspace));
         _explain = new Lazy<ExplainService>(() => new ExplainService(workspace));
     }
 
+    /// <summary>
+    /// Creates the services over a configuration that follows edits of <c>engram.json</c>: tools use the latest valid
+    /// generation on their next call; reloads and invalid edits are logged (stderr) and sent to the sessions as
+    /// <c>notifications/message</c>. The services own <paramref name="models"/> and dispose it.
+    /// </summary>
+    /// <param name="workspace">The engram memory of the roots.</param>
+    /// <param name="models">The reloading configuration (e.g. <see cref="ReloadingEngramModels.Start"/>).</param>
+    /// <param name="options">Host settings.</param>
+    /// <param name="loggerFactory">Where logs go (stderr), or null.</param>
+    /// <param name="ownsWorkspace">True to dispose <paramref name="workspace"/> with this object.</param>
+    public EngramMcpServices(
+        EngramWorkspace workspace,
+        ReloadingEngramModels models,
+        EngramMcpOptions options,
+        ILoggerFactory? loggerFactory = null,
+        bool ownsWorkspace = false)
+        : this(workspace, (EngramModels?)null, options, loggerFactory, null, ownsWorkspace)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        _reloading = models;
+        if (models.LastError is { } error)
+        {
+            _logger.LogError("Model configuration not loaded: {Message}", error.Message);
+        }
+
+        models.Reloaded += OnModelsReloaded;
+        models.ReloadFailed += OnModelsReloadFailed;
+    }
     /// <summary>The engram memory.</summary>
     public EngramWorkspace Workspace { get; }
 
-    /// <summary>The models, or null when the configuration could not be loaded.</summary>
-    public EngramModels? Models { get; }
+    /// <summary>
+    /// The models in force (with a reloading configuration, the latest valid generation: read it per call), or null
+    /// when the configuration could not be loaded.
+    /// </summary>
+    public EngramModels? Models => _reloading?.Current ?? _staticModels;
+
+    /// <summary>
+    /// The error of the latest configuration load when it failed (<c>FILE:LINE:COLUMN: JSONPATH: PROBLEM</c>; the
+    /// previous configuration stays in force), else null. Always null for fixed (non-reloading) models.
+    /// </summary>
+    public string? ConfigError => _reloading?.LastError?.Message;
 
     /// <summary>Host settings.</summary>
     public EngramMcpOptions Options { get; }
@@ -89,9 +129,44 @@ public sealed class EngramMcpServices : IAsyncDisposable
     /// <summary>The dialogue modes.</summary>
     public ModeCatalog Modes { get; }
 
-    /// <summary>The dialogue engine (created on first use).</summary>
+    /// <summary>The dialogue engine over <see cref="Models"/> (created on first use, and again after a configuration reload).</summary>
     /// <exception cref="ModelUnavailableException">No model configuration could be loaded.</exception>
-    public DialogueService Dialogues => _dialogues.Value;
+    public DialogueService Dialogues => DialoguesFor(Models);
+
+    /// <summary>
+    /// Pins the configuration generation in force until the lease is disposed (long tool calls such as dialogues), or
+    /// null when the models do not reload.
+    /// </summary>
+    public ReloadingEngramModels.Lease? AcquireModels() => _reloading?.Acquire();
+
+    /// <summary>The dialogue engine over <paramref name="models"/> (the one of <see cref="Models"/> when it is the same generation).</summary>
+    /// <exception cref="ModelUnavailableException"><paramref name="models"/> is null.</exception>
+    public DialogueService DialoguesFor(EngramModels? models)
+    {
+        if (models is null)
+        {
+            throw new ModelUnavailableException(ModelTask.Dialogue);
+        }
+
+        lock (_dialogueLock)
+        {
+            if (_dialogue is { } existing && ReferenceEquals(existing.Models, models))
+            {
+                return existing;
+            }
+
+            var service = new DialogueService(models, Modes.Directories, Options.DialogueDatabasePath ?? DialogueService.DefaultDatabasePath(), Workspace);
+            if (ReferenceEquals(models, Models))
+            {
+                _dialogue = service;
+            }
+
+            return service;
+        }
+    }
+
+    /// <summary>Remembers <paramref name="server"/> as a session that receives reload notices (weakly: ended sessions are forgotten).</summary>
+    public void TrackSession(McpServer server) => _sessions.AddOrUpdate(server, this);
 
     /// <summary>Code explanations (created on first use).</summary>
     public ExplainService Explain => _explain.Value;
@@ -122,6 +197,7 @@ public sealed class EngramMcpServices : IAsyncDisposable
     /// </summary>
     public async Task EnsureClientRootsAsync(McpServer server, CancellationToken cancellationToken)
     {
+        TrackSession(server);
         if (Options.AcceptClientRoots && server.ClientCapabilities?.Roots is not null)
         {
             // The fetch is shared by the session's requests, so it must not die with the one that started it.
@@ -155,12 +231,64 @@ public sealed class EngramMcpServices : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        Models?.Dispose();
+        if (_reloading is { } reloading)
+        {
+            reloading.Reloaded -= OnModelsReloaded;
+            reloading.ReloadFailed -= OnModelsReloadFailed;
+            reloading.Dispose();
+        }
+
+        _staticModels?.Dispose();
         if (_ownsWorkspace)
         {
             await Workspace.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+#pragma warning disable MCP9005 // Logging: deprecated by 2026-07-28 (SEP-2577), still how 2025-11-25 clients show server messages.
+    private void OnModelsReloaded(EngramModels models)
+    {
+        var message = models.Config.Models.Count == 0
+            ? "Model configuration reloaded; no models configured."
+            : $"Model configuration reloaded; {models.Config.Models.Count} model(s): {string.Join(", ", models.Config.Models.Select(m => m.Name))}.";
+        _logger.LogInformation("{Message}", message);
+        Broadcast(LoggingLevel.Info, message);
+    }
+
+    private void OnModelsReloadFailed(ConfigException error)
+    {
+        _logger.LogWarning("Model configuration not reloaded (the previous one stays in force): {Message}", error.Message);
+        Broadcast(LoggingLevel.Warning, $"Model configuration not reloaded (the previous one stays in force): {error.Message}");
+    }
+
+    // notifications/message to every live session whose client did not ask for a higher level (logging/setLevel).
+    private void Broadcast(LoggingLevel level, string message)
+    {
+        foreach (var (server, _) in _sessions)
+        {
+            if (server.LoggingLevel is { } minimum && level < minimum)
+            {
+                continue;
+            }
+
+            try
+            {
+                _ = server.SendNotificationAsync(NotificationMethods.LoggingMessageNotification, new LoggingMessageNotificationParams
+                {
+                    Level = level,
+                    Logger = "engram",
+                    Data = JsonSerializer.SerializeToElement(message),
+                }).ContinueWith(t => _logger.LogDebug("Log notification not sent: {Message}", t.Exception?.GetBaseException().Message),
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or InvalidOperationException or IOException)
+            {
+                _logger.LogDebug("Log notification not sent: {Message}", ex.Message);
+            }
+        }
+    }
+
+#pragma warning restore MCP9005
 
     private Task StartIndexCore()
     {

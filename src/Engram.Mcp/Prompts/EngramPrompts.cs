@@ -19,6 +19,7 @@ public static class EngramPrompts
     public static ValueTask<ListPromptsResult> ListAsync(RequestContext<ListPromptsRequestParams> context, CancellationToken cancellationToken)
     {
         var services = Services(context.Server);
+        services.TrackSession(context.Server);
         var prompts = new List<Prompt>
         {
             new()

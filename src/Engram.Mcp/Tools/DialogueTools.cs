@@ -33,8 +33,11 @@ public static class DialogueTools
             var options = new DialogueOptions(models is { Length: > 0 } ? models : null, max_cost is null ? null : (decimal)max_cost.Value);
             var progress = new ToolProgress(server, context);
             // The prompts list reads modes/ live; re-read them here too so a mode added while serving can run.
-            services.Dialogues.ReloadModes();
-            var summary = await services.Dialogues.RunAsync(mode, topic, options, Lines(progress), cancellationToken).ConfigureAwait(false);
+            // A dialogue may outlast the configuration reload grace period: pin its generation until it ends.
+            using var lease = services.AcquireModels();
+            var dialogues = services.DialoguesFor(lease?.Models ?? services.Models);
+            dialogues.ReloadModes();
+            var summary = await dialogues.RunAsync(mode, topic, options, Lines(progress), cancellationToken).ConfigureAwait(false);
             await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(Summary(summary));
         });
@@ -51,7 +54,8 @@ public static class DialogueTools
         ToolResults.RunAsync("dialogue_resume", async () =>
         {
             var progress = new ToolProgress(server, context);
-            var summary = await services.Dialogues.ResumeAsync(id, Lines(progress), cancellationToken).ConfigureAwait(false);
+            using var lease = services.AcquireModels();
+            var summary = await services.DialoguesFor(lease?.Models ?? services.Models).ResumeAsync(id, Lines(progress), cancellationToken).ConfigureAwait(false);
             await progress.FlushAsync().ConfigureAwait(false);
             return ToolResults.Ok(Summary(summary));
         });

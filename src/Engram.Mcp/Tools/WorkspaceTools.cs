@@ -67,10 +67,11 @@ public static class WorkspaceTools
 
     /// <summary><c>models_status</c>.</summary>
     [McpServerTool(Name = "models_status", ReadOnly = true, Idempotent = true, OpenWorld = false, Title = "Models status")]
-    [Description("Lists the configured models (name, provider, capabilities, whether the API key variable is set — never the key) and, per task (completion, inline, code-action, review, docs, research, dialogue), the candidate models best first. Says how to configure a model when none is.")]
-    public static Task<CallToolResult> ModelsStatus(EngramMcpServices services) =>
+    [Description("Lists the configured models (name, provider, capabilities, whether the API key variable is set — never the key) and, per task (completion, inline, code-action, review, docs, research, dialogue), the candidate models best first. configError names the file, line and JSON path when the latest edit of engram.json is invalid (the previous configuration stays in force). Says how to configure a model when none is.")]
+    public static Task<CallToolResult> ModelsStatus(EngramMcpServices services, McpServer server) =>
         ToolResults.RunAsync("models_status", () =>
         {
+            services.TrackSession(server);
             if (services.Models is not { } models)
             {
                 return Task.FromResult(ToolResults.Error("models_status: the model configuration could not be loaded (see the server's stderr); fix .engram/engram.json or ~/.config/engram/engram.json."));
@@ -80,6 +81,8 @@ public static class WorkspaceTools
             return Task.FromResult(ToolResults.Ok(new
             {
                 configFiles = config.Sources,
+                // Set when the latest edit of a configuration file is invalid; the configuration shown is the previous valid one.
+                configError = services.ConfigError,
                 models = config.Models.Select(m => new
                 {
                     name = m.Name,
