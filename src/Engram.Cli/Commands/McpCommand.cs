@@ -97,16 +97,9 @@ internal static class McpCommand
             var level = parse.GetValue(logLevel);
             using var loggerFactory = CliServices.CreateLoggerFactory(level);
             var logger = loggerFactory.CreateLogger("engram.mcp");
-            EngramModels? models = null;
-            try
-            {
-                models = EngramModels.Load(resolved[0]);
-            }
-            catch (Exception ex) when (ex is ConfigException or IOException)
-            {
-                // The server still serves search and reading; model-backed tools say what is wrong.
-                logger.LogError("Model configuration not loaded: {Message}", ex.Message);
-            }
+            // Follows edits of engram.json; an invalid file never throws (EngramMcpServices logs LastError and the
+            // model-backed tools say what is wrong while search and reading keep working).
+            var models = ReloadingEngramModels.Start(resolved[0]);
 
             var options = new EngramMcpOptions
             {
