@@ -29,4 +29,18 @@ public sealed class SettingsTests
         Assert.Equal(onSave, settings.ReviewOnSave);
         Assert.Equal(debounce, settings.InlineCompletionDebounceMs);
     }
+
+    [Fact]
+    public void ModelChoiceAndIndexFoldersAreRead()
+    {
+        var settings = EngramSettings.Default.Merge(JsonDocument.Parse("""{"model":{"name":" cloud "},"index":{"folders":["src", 3, "", "/abs/docs"]}}""").RootElement);
+        Assert.Equal("cloud", settings.ModelName);
+        Assert.Equal(["src", "/abs/docs"], settings.IndexFolders);
+
+        var cleared = settings.Merge(JsonDocument.Parse("""{"model":{"name":null},"index":{"folders":[]}}""").RootElement);
+        Assert.Null(cleared.ModelName);
+        Assert.Empty(cleared.IndexFolders);
+        Assert.Null(EngramSettings.Default.ModelName);
+        Assert.Empty(EngramSettings.Default.IndexFolders);
+    }
 }

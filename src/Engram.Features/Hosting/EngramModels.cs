@@ -96,6 +96,16 @@ public sealed class EngramModels : IDisposable
     public IChatClient? TryGetChatClient(ModelTask task) => HasModelFor(task) ? Router.GetChatClient(task) : null;
 
     /// <summary>
+    /// Like <see cref="TryGetChatClient(ModelTask)"/>, with <paramref name="preferredModel"/> (an editor's explicit model
+    /// choice) tried first and the task's usual candidates as fallbacks. A name that no configured model has is
+    /// ignored (the usual routing applies).
+    /// </summary>
+    public IChatClient? TryGetChatClient(ModelTask task, string? preferredModel) =>
+        string.IsNullOrEmpty(preferredModel) || Config.FindModel(preferredModel) is null
+            ? TryGetChatClient(task)
+            : Router.GetChatClient(task, preferredModel);
+
+    /// <summary>
     /// The usage ledger file: <c>$XDG_DATA_HOME/engram/usage.db</c>, falling back to <c>~/.local/share/engram/usage.db</c>.
     /// </summary>
     public static string UsageLedgerPath() => Path.Combine(DataHome(), "engram", "usage.db");

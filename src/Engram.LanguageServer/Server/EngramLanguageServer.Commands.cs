@@ -242,7 +242,7 @@ internal sealed partial class EngramLanguageServer
     private async Task<object> AskAsync(string question, CancellationToken cancellationToken)
     {
         var workspace = Workspace ?? throw Error(LspErrorCodes.RequestFailed, "No workspace.");
-        IChatClient? client = Models?.TryGetChatClient(ModelTask.Research);
+        IChatClient? client = Models?.TryGetChatClient(ModelTask.Research, _settings.ModelName);
         if (client is null)
         {
             Client.ShowMessageOnce("no-model:research", MessageType.Info, "Engram ask: no research model is configured, so answers are extractive (ranked passages with citations).");

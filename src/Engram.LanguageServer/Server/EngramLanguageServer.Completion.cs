@@ -87,7 +87,7 @@ internal sealed partial class EngramLanguageServer
 
             var watch = System.Diagnostics.Stopwatch.StartNew();
             var caret = document.ToOffset(parameters.Position, Encoding);
-            var service = _inline ??= new InlineCompletionService(() => Models?.TryGetChatClient(ModelTask.Inline), Workspace);
+            var service = _inline ??= new InlineCompletionService(() => Models?.TryGetChatClient(ModelTask.Inline, _settings.ModelName), Workspace);
             var path = LspUris.ToPath(document.Uri) ?? document.Uri;
             var result = await service.CompleteAsync(new InlineCompletionRequest(path, document.Text, caret, document.LanguageId), token).ConfigureAwait(false);
             SendStatus(force: false);

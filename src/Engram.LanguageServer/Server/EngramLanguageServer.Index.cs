@@ -303,7 +303,8 @@ internal sealed partial class EngramLanguageServer
         decimal cost = 0;
         if (Models is { } models)
         {
-            model = CapabilityRouter.Rank(models.Config, ModelTask.Inline).FirstOrDefault()
+            model = (_settings.ModelName is { } chosen ? models.Config.FindModel(chosen) : null)
+                ?? CapabilityRouter.Rank(models.Config, ModelTask.Inline).FirstOrDefault()
                 ?? CapabilityRouter.Rank(models.Config, ModelTask.CodeAction).FirstOrDefault();
             cost = models.Config.Models.Count > 0 ? TodayCost(models) : 0;
         }

@@ -164,7 +164,7 @@ internal sealed partial class EngramLanguageServer
     internal Microsoft.Extensions.AI.IChatClient RequireClient(ModelTask task)
     {
         var models = Models;
-        if (models?.TryGetChatClient(task) is { } client)
+        if (models?.TryGetChatClient(task, _settings.ModelName) is { } client)
         {
             return client;
         }

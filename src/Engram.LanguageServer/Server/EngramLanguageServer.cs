@@ -135,6 +135,7 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
         _settings = EngramSettings.Default.Merge(parameters.InitializationOptions);
 
         var roots = ResolveRoots(parameters);
+        roots = ApplyIndexFolders(roots);
         Workspace = new EngramWorkspace(
             new EngramWorkspaceOptions(roots, _options.IndexDirectory, _options.LexicalOnly || _settings.IndexLexicalOnly),
             _loggerFactory,
@@ -251,6 +252,32 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
         InlineCompletionProvider = true,
         Workspace = new WorkspaceServerCapabilities(new WorkspaceFoldersServerCapabilities(true, true)),
     };
+
+    /// <summary>The <c>index.folders</c> setting, when given, replaces the workspace folders as roots (relative entries resolve against the first workspace folder).</summary>
+    private List<string> ApplyIndexFolders(List<string> roots)
+    {
+        if (_settings.IndexFolders.Count == 0)
+        {
+            return roots;
+        }
+
+        var anchor = roots.Count > 0 ? roots[0] : Directory.GetCurrentDirectory();
+        var chosen = new List<string>();
+        foreach (var folder in _settings.IndexFolders)
+        {
+            var full = Path.GetFullPath(Path.IsPathRooted(folder) ? folder : Path.Combine(anchor, folder)).TrimEnd(Path.DirectorySeparatorChar);
+            if (Directory.Exists(full) && !chosen.Contains(full))
+            {
+                chosen.Add(full);
+            }
+            else if (!Directory.Exists(full))
+            {
+                _logger.LogWarning("index.folders entry {Folder} does not exist; ignored", folder);
+            }
+        }
+
+        return chosen.Count > 0 ? chosen : roots;
+    }
 
     private List<string> ResolveRoots(InitializeParams parameters)
     {

@@ -5,7 +5,7 @@ using Microsoft.Extensions.AI;
 namespace Engram.Models.Routing;
 
 /// <summary>
-/// The one place features get a model from: <see cref="GetChatClient"/> returns, per task, a client that tries the
+/// The one place features get a model from: <see cref="GetChatClient(ModelTask)"/> returns, per task, a client that tries the
 /// models <see cref="CapabilityRouter.Rank"/> picks, each behind its own <see cref="BudgetChatClient"/>, inside one
 /// <see cref="FallbackChatClient"/>.
 /// </summary>
@@ -25,6 +25,7 @@ public sealed class ModelRouter
     private readonly IUsageLedger _ledger;
     private readonly ModelRouterOptions _options;
     private readonly ConcurrentDictionary<ModelTask, RoutedChatClient> _pipelines = new();
+    private readonly ConcurrentDictionary<(ModelTask Task, string Model), RoutedChatClient> _preferredPipelines = new();
     private readonly CircuitBreakerRegistry _circuitBreakers;
     private readonly OutcomeTracker _outcomes;
     private readonly RouterLedger _recordingLedger;
@@ -68,7 +69,30 @@ public sealed class ModelRouter
     /// </summary>
     public IChatClient GetChatClient(ModelTask task) => _pipelines.GetOrAdd(task, Build);
 
-    private RoutedChatClient Build(ModelTask task)
+    /// <summary>
+    /// The client for <paramref name="task"/> with <paramref name="preferredModel"/> tried first (an editor's explicit
+    /// model choice): that model, even when its declared capabilities do not cover the task, then the task's usual
+    /// candidates as fallbacks. Same as <see cref="GetChatClient(ModelTask)"/> when the name is null or empty.
+    /// </summary>
+    /// <exception cref="KeyNotFoundException">No configured model has that name.</exception>
+    public IChatClient GetChatClient(ModelTask task, string? preferredModel)
+    {
+        if (string.IsNullOrEmpty(preferredModel))
+        {
+            return GetChatClient(task);
+        }
+
+        if (_registry.Config.FindModel(preferredModel) is null)
+        {
+            throw new KeyNotFoundException($"No model named '{preferredModel}' is configured.");
+        }
+
+        return _preferredPipelines.GetOrAdd((task, preferredModel), key => Build(key.Task, key.Model));
+    }
+
+    private RoutedChatClient Build(ModelTask task) => Build(task, null);
+
+    private RoutedChatClient Build(ModelTask task, string? preferredModel)
     {
         var budget = new BudgetChatClientOptions
         {
@@ -77,7 +101,14 @@ public sealed class ModelRouter
             DefaultMaxOutputTokens = _options.DefaultMaxOutputTokens,
             TimeProvider = _options.TimeProvider,
         };
-        var candidates = CapabilityRouter.Rank(_registry.Config, task)
+        var ranked = CapabilityRouter.Rank(_registry.Config, task).ToList();
+        if (preferredModel is not null && _registry.Config.FindModel(preferredModel) is { } preferred)
+        {
+            ranked.RemoveAll(m => m.Name == preferred.Name);
+            ranked.Insert(0, preferred);
+        }
+
+        var candidates = ranked
             .Select(model => new FallbackCandidate(model.Name, new BudgetChatClient(new DeferredChatClient(() => _registry.GetChatClient(model.Name)), model, _recordingLedger, budget)))
             .ToList();
         return new RoutedChatClient(task, candidates, _outcomes, _options.Outcomes, _options.Fallback with { CircuitBreakers = _circuitBreakers });

@@ -60,6 +60,23 @@ public sealed class ModelRouterTests
     }
 
     [Fact]
+    public async Task PreferredModelIsTriedBeforeTheRoutesChoice()
+    {
+        var fakes = new Dictionary<string, FakeChatClient> { ["cloud"] = new(FakeStep.Reply("cloud")), ["local"] = new(FakeStep.Reply("local")) };
+        using var registry = new ModelRegistry(EngramConfigLoader.Parse(Config, "engram.json"), m => fakes[m.Name]);
+        var router = new ModelRouter(registry, new InMemoryUsageLedger());
+
+        // The dialogue route prefers "cloud"; an editor's explicit choice of "local" goes first.
+        var chosen = await router.GetChatClient(ModelTask.Dialogue, "local").GetResponseAsync(s_prompt, new ChatOptions { MaxOutputTokens = 10 });
+
+        Assert.Equal("local", chosen.ModelId);
+        Assert.Empty(fakes["cloud"].Calls);
+        Assert.Same(router.GetChatClient(ModelTask.Dialogue), router.GetChatClient(ModelTask.Dialogue, null));
+        Assert.Same(router.GetChatClient(ModelTask.Dialogue, "local"), router.GetChatClient(ModelTask.Dialogue, "local"));
+        Assert.Throws<KeyNotFoundException>(() => router.GetChatClient(ModelTask.Dialogue, "nonexistent"));
+    }
+
+    [Fact]
     public async Task TaskWithoutCapableModelFails()
     {
         using var registry = new ModelRegistry(EngramConfigLoader.Parse(Config, "engram.json"), _ => new FakeChatClient());
