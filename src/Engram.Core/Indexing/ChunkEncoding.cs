@@ -67,6 +67,17 @@ public static class ChunkEncoding
     public static string ContentHash(string embeddingText, string modelId) =>
         Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(modelId + "\n" + embeddingText)));
 
+    /// <summary>
+    /// The embedding text of a chunk and its content hash for <paramref name="modelId"/>, as the indexer computes them
+    /// (<see cref="EmbeddingText"/> then <see cref="ContentHash"/>); the unsaved-document overlay uses it so that equal
+    /// chunks share stored embeddings.
+    /// </summary>
+    public static (string Text, string Hash) Prepare(Chunk chunk, string modelId)
+    {
+        var text = EmbeddingText(chunk);
+        return (text, ContentHash(text, modelId));
+    }
+
     /// <summary>XxHash128 (32 hex digits) of a file's bytes.</summary>
     public static string FileHash(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(XxHash128.Hash(bytes));
 }

@@ -6,7 +6,7 @@ public sealed partial class EngramSearcher
 {
     /// <summary>
     /// The neighbours of the indexed chunk covering <paramref name="line"/> of <paramref name="relativePath"/>: the
-    /// same fused ranking as <see cref="SearchAsync"/>, but the query is the chunk itself (its stored hypervector
+    /// same fused ranking as <see cref="SearchAsync(string, SearchOptions?, CancellationToken)"/>, but the query is the chunk itself (its stored hypervector
     /// for the Hamming candidates, its stored embedding for the cosine, its terms for BM25F). The chunk itself is
     /// excluded; other chunks of the same file may appear.
     /// </summary>
@@ -19,17 +19,22 @@ public sealed partial class EngramSearcher
     {
         ArgumentNullException.ThrowIfNull(relativePath);
         cancellationToken.ThrowIfCancellationRequested();
-        options ??= new SearchOptions();
+        return Task.FromResult<IReadOnlyList<SearchHit>>(RelatedCore(relativePath, line, options ?? new SearchOptions(), overlay: null));
+    }
+
+    // Neighbours of an indexed chunk; with an overlay, other overlaid files are searched as typed.
+    private List<SearchHit> RelatedCore(string relativePath, int line, SearchOptions options, OverlayView? overlay)
+    {
         if (FindChunkId(relativePath.Replace('\\', '/'), line) is not { } id)
         {
-            return Task.FromResult<IReadOnlyList<SearchHit>>([]);
+            return [];
         }
 
         var index = Array.BinarySearch(_ids, id);
         if (index < 0)
         {
             // The chunk was added after this snapshot was loaded.
-            return Task.FromResult<IReadOnlyList<SearchHit>>([]);
+            return [];
         }
 
         List<Storage.CandidateChunk> self;
@@ -40,15 +45,14 @@ public sealed partial class EngramSearcher
 
         if (self.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<SearchHit>>([]);
+            return [];
         }
 
         var words = _encoder.Dimension / 64;
         var vector = _hypervectors.AsSpan(index * words, words).ToArray();
         var embedding = _embedder is not null ? self[0].Embedding : [];
         var terms = self[0].Terms.Keys.ToArray();
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IReadOnlyList<SearchHit>>(Rank(vector, terms, embedding, options, excludeId: id));
+        return Rank(vector, terms, embedding, options, excludeId: id, overlay);
     }
 
     /// <summary>Row id of the smallest chunk of the file covering the line, else of the chunk nearest to it; null when the file has none.</summary>

@@ -52,6 +52,9 @@ public sealed partial class EngramSearcher : IDisposable
         (_ids, _hypervectors, _documentFrequencies, _averageLength) = store.LoadSearchData();
     }
 
+    /// <summary>Full path of the workspace root this searcher belongs to.</summary>
+    public string Root => _root;
+
     /// <summary>Number of chunks searched.</summary>
     public int ChunkCount => _ids.Length;
 
@@ -113,6 +116,11 @@ public sealed partial class EngramSearcher : IDisposable
             return [];
         }
 
+        return await SearchCoreAsync(query, options, overlay: null, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<SearchHit>> SearchCoreAsync(string query, SearchOptions options, OverlayView? overlay, CancellationToken cancellationToken)
+    {
         var terms = TermTokenizer.Tokenize(query);
         float[] embedding = [];
         if (_embedder is not null)
@@ -122,24 +130,39 @@ public sealed partial class EngramSearcher : IDisposable
         }
 
         var queryVector = _encoder.EncodeQuery(terms, embedding);
-        return Rank(queryVector, terms.Distinct(StringComparer.Ordinal).ToArray(), embedding, options, excludeId: null);
+        return Rank(queryVector, terms.Distinct(StringComparer.Ordinal).ToArray(), embedding, options, excludeId: null, overlay);
     }
 
     // Hamming candidates of `queryVector`, filtered by the options, re-ranked by the fused dense + BM25F score.
-    private List<SearchHit> Rank(ulong[] queryVector, string[] queryTerms, float[] embedding, SearchOptions options, long? excludeId)
+    // With an overlay, the indexed chunks of overlaid files are hidden and the overlay's chunks (negative ids) compete
+    // with the indexed ones under the same scoring; BM25 statistics are adjusted as if the overlay were indexed.
+    private List<SearchHit> Rank(ulong[] queryVector, string[] queryTerms, float[] embedding, SearchOptions options, long? excludeId, OverlayView? overlay = null)
     {
-        var nearest = NearestByHamming(queryVector, options.EffectiveCandidates + (excludeId is null ? 0 : 1));
+        var count = options.EffectiveCandidates + (excludeId is null ? 0 : 1);
+        var nearest = NearestByHamming(queryVector, count, overlay?.HiddenIds);
+        if (overlay is not null)
+        {
+            overlay.AddNearest(queryVector, nearest, count);
+        }
+
         if (excludeId is { } excluded)
         {
             nearest.Remove(excluded);
         }
 
-        var candidateIds = nearest.Keys.ToArray();
+        var candidateIds = nearest.Keys.Where(id => id >= 0).ToArray();
         List<CandidateChunk> candidates;
         lock (_storeLock)
         {
             candidates = _store.LoadCandidates(candidateIds);
         }
+
+        if (overlay is not null)
+        {
+            candidates.AddRange(nearest.Keys.Where(id => id < 0).Select(overlay.Candidate));
+        }
+
+        var statistics = overlay?.Statistics ?? new CorpusStatistics(_ids.Length, _documentFrequencies, null, _averageLength);
 
         if (options.Kinds is not null)
         {
@@ -156,7 +179,7 @@ public sealed partial class EngramSearcher : IDisposable
         foreach (var candidate in candidates)
         {
             var dense = embedding.Length > 0 && candidate.Embedding.Length == embedding.Length ? Dot(embedding, candidate.Embedding) : 0.0;
-            var lexical = Bm25(queryTerms, candidate);
+            var lexical = Bm25(queryTerms, candidate, statistics);
             maxLexical = Math.Max(maxLexical, lexical);
             scored.Add((candidate, dense, lexical));
         }
@@ -180,15 +203,25 @@ public sealed partial class EngramSearcher : IDisposable
         foreach (var (chunk, dense, lexical, score) in ranked)
         {
             (string Code, string? Doc)? text;
-            lock (_storeLock)
+            bool stale;
+            if (chunk.Id < 0 && overlay is not null)
             {
-                text = _store.LoadChunkText(chunk.Id);
+                // An overlay chunk is the buffer as typed: never stale.
+                text = (overlay.Chunk(chunk.Id).Chunk.Code, null);
+                stale = false;
             }
-
-            if (!staleCache.TryGetValue(chunk.Path, out var stale))
+            else
             {
-                stale = IsStale(chunk.File);
-                staleCache[chunk.Path] = stale;
+                lock (_storeLock)
+                {
+                    text = _store.LoadChunkText(chunk.Id);
+                }
+
+                if (!staleCache.TryGetValue(chunk.Path, out stale))
+                {
+                    stale = IsStale(chunk.File);
+                    staleCache[chunk.Path] = stale;
+                }
             }
 
             hits.Add(new SearchHit(
@@ -228,7 +261,7 @@ public sealed partial class EngramSearcher : IDisposable
     }
 
     // Row id → Hamming distance of the `count` nearest chunks.
-    private Dictionary<long, int> NearestByHamming(ulong[] query, int count)
+    private Dictionary<long, int> NearestByHamming(ulong[] query, int count, HashSet<long>? hidden = null)
     {
         var words = query.Length;
         count = Math.Min(count, _ids.Length);
@@ -237,6 +270,11 @@ public sealed partial class EngramSearcher : IDisposable
         var vectors = _hypervectors.AsSpan();
         for (var i = 0; i < _ids.Length; i++)
         {
+            if (hidden is not null && hidden.Contains(_ids[i]))
+            {
+                continue;
+            }
+
             var distance = Hypervector.HammingDistance(vectors.Slice(i * words, words), query);
             if (heap.Count < count)
             {
@@ -257,19 +295,25 @@ public sealed partial class EngramSearcher : IDisposable
         return result;
     }
 
-    private double Bm25(string[] queryTerms, CandidateChunk chunk)
+    private static double Bm25(string[] queryTerms, CandidateChunk chunk, CorpusStatistics statistics)
     {
-        var n = _ids.Length;
+        var n = statistics.Chunks;
         var score = 0.0;
         foreach (var term in queryTerms)
         {
-            if (!chunk.Terms.TryGetValue(term, out var tf) || !_documentFrequencies.TryGetValue(term, out var df))
+            if (!chunk.Terms.TryGetValue(term, out var tf))
+            {
+                continue;
+            }
+
+            var df = statistics.DocumentFrequency(term);
+            if (df <= 0)
             {
                 continue;
             }
 
             var idf = Math.Log(1 + (n - df + 0.5) / (df + 0.5));
-            var norm = K1 * (1 - B + B * chunk.Length / Math.Max(1, _averageLength));
+            var norm = K1 * (1 - B + B * chunk.Length / Math.Max(1, statistics.AverageLength));
             score += idf * tf * (K1 + 1) / (tf + norm);
         }
 

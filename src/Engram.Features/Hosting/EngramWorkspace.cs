@@ -190,7 +190,8 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Searches every root and merges the hits into one ranking (scores in [0, 1], descending; lines 1-based
-    /// inclusive). Roots without a completed index are skipped (see <see cref="GetStatus"/>).
+    /// inclusive). Roots without a completed index are skipped (see <see cref="GetStatus"/>). Files with an encoded
+    /// overlay (<see cref="SetOverlay"/>) are searched as typed instead of as indexed.
     /// </summary>
     /// <exception cref="ArgumentException">The query is empty.</exception>
     public async Task<IReadOnlyList<SearchHit>> SearchAsync(string query, SearchOptions? options = null, CancellationToken cancellationToken = default)
@@ -204,7 +205,7 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
         var hits = new List<SearchHit>();
         foreach (var searcher in Searchers())
         {
-            hits.AddRange(await searcher.SearchAsync(query, options, cancellationToken).ConfigureAwait(false));
+            hits.AddRange(await searcher.SearchAsync(query, options, OverlaysOf(searcher.Root), cancellationToken).ConfigureAwait(false));
         }
 
         return hits
@@ -252,6 +253,7 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
         }
 
         _disposed = true;
+        DisposeOverlays();
         foreach (var state in _roots.Values)
         {
             state.Swap(null)?.Dispose();
