@@ -45,6 +45,12 @@ public sealed record LspServerOptions
     /// <summary>Quiet period after file-change events before the index update starts (default 300 ms).</summary>
     public TimeSpan IndexDebounce { get; init; } = TimeSpan.FromMilliseconds(300);
 
+    /// <summary>
+    /// Delay after an edit before the open documents' unsaved text is laid over the index (default 75 ms): edits
+    /// within it are coalesced into one encoding per document.
+    /// </summary>
+    public TimeSpan OverlayDebounce { get; init; } = TimeSpan.FromMilliseconds(75);
+
     /// <summary>Quiet period after a save before the review on save runs (default 1.5 s).</summary>
     public TimeSpan ReviewDebounce { get; init; } = TimeSpan.FromMilliseconds(1500);
 

@@ -150,6 +150,7 @@ internal sealed partial class EngramLanguageServer
                 score = Math.Round(h.Score, 4),
                 symbol = h.Symbol,
                 kind = h.Kind,
+                stale = h.Stale,
             }).ToList(),
         };
     }

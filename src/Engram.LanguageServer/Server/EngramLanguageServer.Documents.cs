@@ -22,6 +22,7 @@ internal sealed partial class EngramLanguageServer
 
         var document = _documents.Open(parameters.TextDocument);
         ScheduleCompletionModelUpdate(document);
+        ScheduleOverlay(document, opened: true);
     }
 
     [JsonRpcMethod("textDocument/didChange", UseSingleObjectParameterDeserialization = true)]
@@ -43,6 +44,7 @@ internal sealed partial class EngramLanguageServer
             }
 
             ScheduleCompletionModelUpdate(document);
+            ScheduleOverlay(document, opened: false);
         }
         catch (ArgumentException ex)
         {
@@ -56,6 +58,7 @@ internal sealed partial class EngramLanguageServer
         if (parameters?.TextDocument?.Uri is { } uri)
         {
             _documents.Close(uri);
+            DropOverlay(uri);
         }
     }
 

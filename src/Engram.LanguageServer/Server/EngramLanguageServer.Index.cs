@@ -163,7 +163,11 @@ internal sealed partial class EngramLanguageServer
         }
     }
 
-    private void OnIndexUpdated(object? sender, IReadOnlyList<IndexReport> reports) => _lastReports = reports;
+    private void OnIndexUpdated(object? sender, IReadOnlyList<IndexReport> reports)
+    {
+        _lastReports = reports;
+        DropSavedOverlays();
+    }
 
     private void UpdateCompletionFromDisk(string uri, string path, int type)
     {
