@@ -15,7 +15,8 @@ namespace Engram.Benchmarks.Lsp;
 /// <c>engram-bench lsp [--root DIR] [--embeddings]</c>: the language server in process over an in-memory pipe, driven
 /// by a StreamJsonRpc client. Prints next-word completion latency (p50/p95 over 1,000 positions in this repository's
 /// <c>src/</c>, round trip through LSP and the word model alone), inline-completion overhead with a model that answers
-/// at once (p50/p95), and freshness: didSave → searchable through <c>engram.search</c>, didChange → offered by completion.
+/// at once (p50/p95), and freshness: didSave → searchable through <c>engram.search</c>, didChange → searchable through
+/// the unsaved-document overlay, didChange → offered by completion.
 /// </summary>
 internal static class LspBenchmark
 {
@@ -144,6 +145,31 @@ internal static class LspBenchmark
             }
 
             Report($"didSave → searchable (engram.search; includes the {options.IndexDebounce.TotalMilliseconds:0} ms debounce)", saveTimes);
+
+            // Unsaved edits: a didChange adds a method to an open file; the overlay makes it searchable without a save.
+            var overlayTimes = new List<double>();
+            var overlayFile = files[files.Count / 2];
+            var overlayUri = new Uri(overlayFile).AbsoluteUri;
+            var overlayText = texts[overlayFile];
+            for (var i = 0; i < 30; i++)
+            {
+                var word = $"OverlayProbe{i}{Guid.NewGuid():N}"[..30];
+                overlayText += $"\npublic class OverlayProbe{i} {{ public void {word}() {{ }} }}\n";
+                var watch = Stopwatch.StartNew();
+                await rpc.NotifyWithParameterObjectAsync("textDocument/didChange", new
+                {
+                    textDocument = new { uri = overlayUri, version = 100 + i },
+                    contentChanges = new[] { new { text = overlayText } },
+                });
+                while (!await FoundAsync(rpc, word, cancellationToken))
+                {
+                    await Task.Delay(2, cancellationToken);
+                }
+
+                overlayTimes.Add(watch.Elapsed.TotalMilliseconds);
+            }
+
+            Report($"didChange → searchable (overlay; engram.search; includes the {options.OverlayDebounce.TotalMilliseconds:0} ms debounce, {overlayText.Length / 1024} KB file)", overlayTimes.Skip(5).ToList());
 
             var changeTimes = new List<double>();
             var probeFile = files[0];
