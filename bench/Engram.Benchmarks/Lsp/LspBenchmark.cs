@@ -148,7 +148,7 @@ internal static class LspBenchmark
 
             // Unsaved edits: a didChange adds a method to an open file; the overlay makes it searchable without a save.
             var overlayTimes = new List<double>();
-            var overlayFile = files[files.Count / 2];
+            var overlayFile = files.OrderByDescending(f => texts[f].Length).ThenBy(f => f, StringComparer.Ordinal).First();
             var overlayUri = new Uri(overlayFile).AbsoluteUri;
             var overlayText = texts[overlayFile];
             for (var i = 0; i < 30; i++)

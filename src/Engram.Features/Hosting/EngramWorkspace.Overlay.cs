@@ -174,7 +174,7 @@ public sealed partial class EngramWorkspace
                 var searcher = _roots.TryGetValue(entry.Root, out var state) ? state.Searcher ?? TryOpen(state) : null;
                 var previous = entry.Ready?.Document;
                 var document = await OverlayDocument.EncodeAsync(entry.Relative, text, version, _encoder, _embedder,
-                    hashes => KnownEmbeddings(hashes, previous, searcher), _overlayShutdown.Token).ConfigureAwait(false);
+                    hashes => KnownEmbeddings(hashes, searcher), previous, _overlayShutdown.Token).ConfigureAwait(false);
                 lock (_overlayLock)
                 {
                     if (!entry.Removed && (entry.Ready is null || entry.Ready.Document.Version < version))
@@ -200,38 +200,23 @@ public sealed partial class EngramWorkspace
         }
     }
 
-    // Embeddings reused by an overlay: those of the file's previous overlay, then those stored in the index.
-    private static Dictionary<string, float[]> KnownEmbeddings(IReadOnlyCollection<string> hashes, OverlayDocument? previous, EngramSearcher? searcher)
+    // Embeddings stored in the root's index (the previous overlay's are reused by OverlayDocument itself).
+    private static Dictionary<string, float[]> KnownEmbeddings(IReadOnlyCollection<string> hashes, EngramSearcher? searcher)
     {
-        var known = new Dictionary<string, float[]>(StringComparer.Ordinal);
-        if (previous is not null)
+        if (searcher is null)
         {
-            foreach (var chunk in previous.Chunks)
-            {
-                if (chunk.Embedding.Length > 0)
-                {
-                    known.TryAdd(chunk.ContentHash, chunk.Embedding);
-                }
-            }
+            return [];
         }
 
-        var missing = hashes.Where(h => !known.ContainsKey(h)).ToList();
-        if (searcher is not null && missing.Count > 0)
+        try
         {
-            try
-            {
-                foreach (var (hash, vector) in searcher.GetStoredEmbeddings(missing))
-                {
-                    known[hash] = vector;
-                }
-            }
-            catch (ObjectDisposedException)
-            {
-                // The searcher was retired meanwhile: embed instead.
-            }
+            return searcher.GetStoredEmbeddings(hashes);
         }
-
-        return known;
+        catch (ObjectDisposedException)
+        {
+            // The searcher was retired meanwhile: embed instead.
+            return [];
+        }
     }
 
     private bool IsIgnoredByGit(OverlayEntry entry)
