@@ -53,6 +53,30 @@ public sealed class OverlayTests
         Assert.True(await FoundAsync(client, "Post"));
     }
 
+    [Fact]
+    public async Task ADidOpenWithUnsavedTextIsSearchable()
+    {
+        using var folder = new TempFolder(new Dictionary<string, string> { ["a.cs"] = "class A { void Alpha() { } }\n", ["b.cs"] = "class B { void Beta() { } }\n" });
+        await using var client = LspTestClient.Start(LspTestClient.Options(folder));
+        await client.InitializeAsync(folder);
+        await WorkspaceTests.WaitReadyAsync(client);
+
+        // A restored editor session opens a.cs with edits that were never saved; b.cs as saved.
+        await client.OpenAsync(folder.FileUri("a.cs"), "class A { void Alpha() { } void RestoredMarmotSession() { } }\n");
+        await client.OpenAsync(folder.FileUri("b.cs"), "class B { void Beta() { } }\n");
+        var stopwatch = Stopwatch.StartNew();
+        while (!await FoundAsync(client, "RestoredMarmotSession"))
+        {
+            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(15), "the unsaved text of the opened document was not found within 15 s");
+            await Task.Delay(20);
+        }
+
+        // b.cs, opened as saved, is still found.
+        var beta = await TopHitAsync(client, "Beta");
+        Assert.Equal("b.cs", beta.GetProperty("path").GetString());
+        Assert.False(beta.GetProperty("stale").GetBoolean());
+    }
+
     private static async Task<JsonElement> TopHitAsync(LspTestClient client, string word)
     {
         var result = await client.RequestAsync("workspace/executeCommand", new { command = "engram.search", arguments = new object[] { word, 5 } });
