@@ -173,6 +173,7 @@ public sealed partial class EngramWorkspace
                 first = false;
                 var searcher = _roots.TryGetValue(entry.Root, out var state) ? state.Searcher ?? TryOpen(state) : null;
                 var previous = entry.Ready?.Document;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
                 var document = await OverlayDocument.EncodeAsync(entry.Relative, text, version, _encoder, _embedder,
                     hashes => KnownEmbeddings(hashes, searcher), previous, _overlayShutdown.Token).ConfigureAwait(false);
                 lock (_overlayLock)
@@ -182,6 +183,9 @@ public sealed partial class EngramWorkspace
                         entry.Ready = new ReadyOverlay(document, text);
                     }
                 }
+
+                _logger.LogDebug("Overlay of {Path} (version {Version}): {Chunks} chunks encoded in {Milliseconds:0.0} ms",
+                    entry.FullPath, version, document.Chunks.Count, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             }
             catch (OperationCanceledException) when (_overlayShutdown.IsCancellationRequested)
             {
