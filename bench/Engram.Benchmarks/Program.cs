@@ -97,6 +97,6 @@ internal static class Program
 
           the workspace word-completion model alone: training time, managed heap and bytes/token, Complete
           p50/p95/p99 and top-1/top-5 accuracy (default 3,000 positions), SetDocument p50/p95; default roots:
-          /usr/lib/python3.11, /usr/lib/node_modules (where present) and this repository
+          /usr/lib/python3.11, /usr/lib/python3, /usr/lib/node_modules (where present) and this repository
 """;
 }

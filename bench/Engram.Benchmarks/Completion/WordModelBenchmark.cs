@@ -6,7 +6,7 @@ namespace Engram.Benchmarks.Completion;
 
 /// <summary>
 /// The workspace word-completion model alone: <c>-- word-model [--roots DIR...] [--positions N]</c>. Trains on the
-/// roots (default: /usr/lib/python3.11, /usr/lib/node_modules and this repository, those present), then prints
+/// roots (default: /usr/lib/python3.11, /usr/lib/python3, /usr/lib/node_modules and this repository, those present), then prints
 /// files, tokens, vocabulary, training time, managed heap after training and bytes per token, <c>Complete</c>
 /// latency p50/p95/p99 and top-1/top-5 accuracy over random word starts (0–3 characters typed; self-predicted: the
 /// model was trained on the same files), and <c>SetDocument</c> latency when re-setting a document with one more
@@ -14,7 +14,7 @@ namespace Engram.Benchmarks.Completion;
 /// </summary>
 internal static class WordModelBenchmark
 {
-    private static readonly string[] s_defaultRoots = ["/usr/lib/python3.11", "/usr/lib/node_modules"];
+    private static readonly string[] s_defaultRoots = ["/usr/lib/python3.11", "/usr/lib/python3", "/usr/lib/node_modules"];
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Buffers;
 using Engram.Core.Indexing;
 
 namespace Engram.Features.Completion;
@@ -34,7 +34,7 @@ public sealed record WordCompletionResult(string Prefix, int PrefixStart, IReadO
 /// <para>Thread-safe: updates and queries may run concurrently (a reader/writer lock; tokenizing happens outside it).
 /// Target: p95 ≤ 5 ms per <see cref="Complete"/>.</para>
 /// </remarks>
-public sealed class WordCompletionModel
+public sealed partial class WordCompletionModel
 {
     private const int MaxWordLength = 64;
     private const int MaxVocabulary = (1 << 21) - 1;
@@ -57,8 +57,10 @@ public sealed class WordCompletionModel
 
     // Word ids sorted by word, case-insensitively (then ordinally), for prefix ranges.
     private readonly List<int> _sorted = [];
-    private readonly Dictionary<ulong, ContextCounts> _contexts = [];
-    private readonly Dictionary<string, int[]> _documents = new(StringComparer.Ordinal);
+    private readonly ContextTable _contexts = new();
+
+    // Each document's token ids, LEB128-encoded (most ids are small: 1–3 bytes per token).
+    private readonly Dictionary<string, byte[]> _documents = new(StringComparer.Ordinal);
     private long _wordTotal;
     private long _tokenCount;
     private int[]? _topUnigrams;
@@ -127,17 +129,25 @@ public sealed class WordCompletionModel
         {
             if (_documents.TryGetValue(key, out var old))
             {
-                Count(old, -1);
+                CountEncoded(old, -1);
             }
 
-            var tokens = new int[spans.Count];
-            for (var i = 0; i < spans.Count; i++)
+            var tokens = ArrayPool<int>.Shared.Rent(Math.Max(1, spans.Count));
+            try
             {
-                tokens[i] = Intern(text.AsSpan(spans[i].Start, spans[i].Length), spans[i].Kind);
-            }
+                for (var i = 0; i < spans.Count; i++)
+                {
+                    tokens[i] = Intern(text.AsSpan(spans[i].Start, spans[i].Length), spans[i].Kind);
+                }
 
-            _documents[key] = tokens;
-            Count(tokens, +1);
+                var ids = tokens.AsSpan(0, spans.Count);
+                _documents[key] = Encode(ids);
+                Count(ids, +1);
+            }
+            finally
+            {
+                ArrayPool<int>.Shared.Return(tokens);
+            }
         }
         finally
         {
@@ -156,7 +166,7 @@ public sealed class WordCompletionModel
                 return false;
             }
 
-            Count(old, -1);
+            CountEncoded(old, -1);
             return true;
         }
         finally
@@ -248,7 +258,8 @@ public sealed class WordCompletionModel
                 context[2 - i] = Lookup(textBeforeCaret.AsSpan(tailStart + span.Start, span.Length), span.Kind);
             }
 
-            var contexts = new ContextCounts?[3];
+            // Per order 1..3 the context's counts (see ContextTable), 0 when the context was never seen.
+            var contexts = new int[3];
             for (var order = 1; order <= 3; order++)
             {
                 if (context[3 - order] == NoToken)
@@ -256,28 +267,24 @@ public sealed class WordCompletionModel
                     break;
                 }
 
-                var key = ContextKey(context, order);
-                if (_contexts.TryGetValue(key, out var counts))
-                {
-                    contexts[order - 1] = counts;
-                }
+                contexts[order - 1] = _contexts.Get(ContextKey(context, order));
             }
 
             var (lower, upper) = PrefixRange(prefix);
             var candidates = new HashSet<int>();
             foreach (var counts in contexts)
             {
-                if (counts is null)
+                if (counts == 0)
                 {
                     continue;
                 }
 
-                if (prefix.Length > 0 && upper - lower < counts.Distinct)
+                if (prefix.Length > 0 && upper - lower < _contexts.Distinct(counts))
                 {
                     // Fewer words share the prefix than follow the context: test those words instead.
                     for (var i = lower; i < upper; i++)
                     {
-                        if (counts.Get(_sorted[i]) > 0)
+                        if (_contexts.Count(counts, _sorted[i]) > 0)
                         {
                             candidates.Add(_sorted[i]);
                         }
@@ -286,7 +293,7 @@ public sealed class WordCompletionModel
                 else
                 {
                     // Within one context a higher count means a higher score, so its best `max` matches suffice.
-                    counts.AddTopWords(word => prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase), max, Ranks(), candidates);
+                    _contexts.AddTopWords(counts, word => prefix.Length == 0 || _words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase), max, Ranks(), candidates);
                 }
             }
 
@@ -318,16 +325,17 @@ public sealed class WordCompletionModel
 
     // Tiered backoff: (k + p) / 4 where k is the longest context order (3..1; 0 for the unigram) that saw the word
     // and p its relative frequency there, so a word seen after the context always outranks one that was not.
-    private double Score(int word, ContextCounts?[] contexts)
+    private double Score(int word, int[] contexts)
     {
         for (var order = 3; order >= 1; order--)
         {
-            if (contexts[order - 1] is { } counts)
+            var counts = contexts[order - 1];
+            if (counts != 0)
             {
-                var count = counts.Get(word);
+                var count = _contexts.Count(counts, word);
                 if (count > 0)
                 {
-                    return (order + (double)count / counts.Total) / 4;
+                    return (order + (double)count / _contexts.Total(counts)) / 4;
                 }
             }
         }
@@ -537,7 +545,7 @@ public sealed class WordCompletionModel
     };
 
     // Adds (sign +1) or subtracts (−1) a document's unigram and n-gram counts.
-    private void Count(int[] tokens, int sign)
+    private void Count(ReadOnlySpan<int> tokens, int sign)
     {
         Interlocked.Add(ref _tokenCount, sign * tokens.Length);
         Span<int> context = stackalloc int[3];
@@ -570,16 +578,65 @@ public sealed class WordCompletionModel
                     context[2 - k] = tokens[i - 1 - k];
                 }
 
-                var key = ContextKey(context, order);
-                ref var counts = ref CollectionsMarshal.GetValueRefOrAddDefault(_contexts, key, out _);
-                counts ??= new ContextCounts();
-                counts.Add(word, sign);
-                if (counts.Total == 0)
-                {
-                    _contexts.Remove(key);
-                }
+                _contexts.Add(ContextKey(context, order), word, sign);
             }
         }
+    }
+
+    private void CountEncoded(byte[] encoded, int sign)
+    {
+        var tokens = ArrayPool<int>.Shared.Rent(Math.Max(1, encoded.Length));
+        try
+        {
+            var n = 0;
+            var value = 0;
+            var shift = 0;
+            foreach (var b in encoded)
+            {
+                value |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    tokens[n++] = value;
+                    value = 0;
+                    shift = 0;
+                }
+                else
+                {
+                    shift += 7;
+                }
+            }
+
+            Count(tokens.AsSpan(0, n), sign);
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(tokens);
+        }
+    }
+
+    private static byte[] Encode(ReadOnlySpan<int> tokens)
+    {
+        var length = 0;
+        foreach (var id in tokens)
+        {
+            length += id < 1 << 7 ? 1 : id < 1 << 14 ? 2 : id < 1 << 21 ? 3 : 4;
+        }
+
+        var encoded = new byte[length];
+        var n = 0;
+        foreach (var token in tokens)
+        {
+            var id = (uint)token;
+            while (id >= 0x80)
+            {
+                encoded[n++] = (byte)(id | 0x80);
+                id >>= 7;
+            }
+
+            encoded[n++] = (byte)id;
+        }
+
+        return encoded;
     }
 
     // Packs the last `order` ids of `context` (21 bits each; 0 pads shorter contexts, so orders never collide).
@@ -670,123 +727,4 @@ public sealed class WordCompletionModel
     }
 
     private readonly record struct TokenSpan(int Start, int Length, TokenKind Kind);
-
-    /// <summary>Counts of the words that followed one context; a single word is stored without a dictionary.</summary>
-    private sealed class ContextCounts
-    {
-        // Contexts followed by more distinct words than this keep them sorted by count for queries.
-        private const int SortThreshold = 64;
-
-        private int[]? _byCount;
-        private HashSet<int>? _dirty;
-        private int _single = -1;
-        private int _singleCount;
-        private Dictionary<int, int>? _many;
-
-        public long Total { get; private set; }
-
-        public int Distinct => _many?.Count ?? (_singleCount > 0 ? 1 : 0);
-
-        public int Get(int word) => _many is not null ? _many.GetValueOrDefault(word) : word == _single ? _singleCount : 0;
-
-        public IEnumerable<int> Words() => _many is not null ? _many.Keys : _singleCount > 0 ? [_single] : [];
-
-        /// <summary>Adds the (at most) <paramref name="max"/> most frequent words that match to <paramref name="into"/>.</summary>
-        /// <remarks>Called under the model's read lock: several readers may build the cache at once (same result).</remarks>
-        public void AddTopWords(Func<int, bool> match, int max, int[] ranks, HashSet<int> into)
-        {
-            if (_many is null || _many.Count <= SortThreshold)
-            {
-                foreach (var word in Words())
-                {
-                    if (match(word))
-                    {
-                        into.Add(word);
-                    }
-                }
-
-                return;
-            }
-
-            var sorted = Volatile.Read(ref _byCount);
-            if (sorted is null)
-            {
-                // By descending count, then vocabulary order (the final tie-break): one long key per word sorts fast.
-                // New words later shift ranks but never the relative order of these, so the cache stays valid.
-                var keys = new long[_many.Count];
-                sorted = new int[_many.Count];
-                var n = 0;
-                foreach (var (word, count) in _many)
-                {
-                    keys[n] = ((long)(int.MaxValue - count) << 32) | (uint)ranks[word];
-                    sorted[n++] = word;
-                }
-
-                Array.Sort(keys, sorted);
-
-                Volatile.Write(ref _byCount, sorted);
-            }
-
-            // Words changed since the sort may sit anywhere: all of them are candidates, and the rest keep their order.
-            var dirty = _dirty;
-            var found = 0;
-            foreach (var word in sorted)
-            {
-                if (dirty?.Contains(word) != true && match(word))
-                {
-                    into.Add(word);
-                    if (++found == max)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            if (dirty is not null)
-            {
-                foreach (var word in dirty)
-                {
-                    if (Get(word) > 0 && match(word))
-                    {
-                        into.Add(word);
-                    }
-                }
-            }
-        }
-
-        public void Add(int word, int sign)
-        {
-            // Invariant: _dirty is non-null only while _byCount is (readers never write _dirty).
-            if (_byCount is not null)
-            {
-                _dirty ??= [];
-                _dirty.Add(word);
-                if (_dirty.Count > Math.Max(16, _byCount.Length / 8))
-                {
-                    _byCount = null;
-                    _dirty = null;
-                }
-            }
-
-            Total += sign;
-            if (_many is null)
-            {
-                if (_singleCount == 0 || _single == word)
-                {
-                    _single = word;
-                    _singleCount += sign;
-                    return;
-                }
-
-                _many = new Dictionary<int, int> { [_single] = _singleCount };
-            }
-
-            ref var count = ref CollectionsMarshal.GetValueRefOrAddDefault(_many, word, out _);
-            count += sign;
-            if (count == 0)
-            {
-                _many.Remove(word);
-            }
-        }
-    }
 }
