@@ -1,4 +1,4 @@
-using System.Numerics;
+using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 
 namespace Engram.Features.Completion;
@@ -13,10 +13,11 @@ public sealed partial class WordCompletionModel
     /// <remarks>
     /// <para>A slot's value (also the handle queries use; 0 = no such context) is either a single follower packed as
     /// word id (bits 0–20) and count (bits 21–30, at most <see cref="MaxSingleCount"/>), which covers most contexts,
-    /// or the bitwise complement of an index into a pool of follower lists. A list is one <c>int[]</c>: total,
-    /// distinct (words with a non-zero count), used entries, then (word, count) pairs; up to
-    /// <see cref="SmallPairs"/> pairs scanned linearly, beyond that an open-addressing table by word whose
-    /// zero-count entries stay until it grows (a word removed and added again finds its entry).</para>
+    /// or the bitwise complement of an index into a pool of follower lists, each one <c>int[]</c>. A small list
+    /// (at most <see cref="SmallPairs"/> words) is just its (word, count) pairs, those with a non-zero count first,
+    /// scanned linearly; a large one is total, distinct (words with a non-zero count), used pairs, then an
+    /// open-addressing table of (word, count) pairs whose zero-count pairs stay until it grows (a word removed and
+    /// added again finds its pair).</para>
     /// <para>Lists with more than <see cref="SortThreshold"/> distinct words keep their words sorted by count for
     /// queries (built lazily by readers, invalidated after many changes, changed words tracked meanwhile).
     /// Mutated only under the model's write lock; readers only read, except for the sorted caches.</para>
@@ -29,11 +30,12 @@ public sealed partial class WordCompletionModel
         private const int SmallPairs = 8;
         private const int SortThreshold = 64;
         private const int Header = 3;
+        private const int MinLargePairs = SmallPairs + 2;
 
         private Slot[] _slots = new Slot[1024];
         private int _count;
         private int[][] _lists = new int[64][];
-        private SortCache?[] _caches = new SortCache?[64];
+        private readonly ConcurrentDictionary<int, SortCache> _caches = new();
         private readonly Stack<int> _freeLists = new();
         private int _listCount;
 
@@ -59,9 +61,49 @@ public sealed partial class WordCompletionModel
             }
         }
 
-        public long Total(int handle) => handle >= 0 ? handle >>> WordBits : _lists[~handle][0];
+        public long Total(int handle)
+        {
+            if (handle >= 0)
+            {
+                return handle >>> WordBits;
+            }
 
-        public int Distinct(int handle) => handle >= 0 ? 1 : _lists[~handle][1];
+            var list = _lists[~handle];
+            if (!IsSmall(list))
+            {
+                return list[0];
+            }
+
+            var total = 0L;
+            for (var at = 1; at < list.Length; at += 2)
+            {
+                total += list[at];
+            }
+
+            return total;
+        }
+
+        public int Distinct(int handle)
+        {
+            if (handle >= 0)
+            {
+                return 1;
+            }
+
+            var list = _lists[~handle];
+            return IsSmall(list) ? SmallDistinct(list) : list[1];
+        }
+
+        private static int SmallDistinct(int[] list)
+        {
+            var n = 0;
+            while (2 * n < list.Length && list[2 * n + 1] != 0)
+            {
+                n++;
+            }
+
+            return n;
+        }
 
         public int Count(int handle, int word)
         {
@@ -91,9 +133,9 @@ public sealed partial class WordCompletionModel
 
             var index = ~handle;
             var list = _lists[index];
-            if (list[1] <= SortThreshold)
+            if (IsSmall(list) || list[1] <= SortThreshold)
             {
-                for (var at = Header; at < list.Length; at += 2)
+                for (var at = IsSmall(list) ? 0 : Header; at < list.Length; at += 2)
                 {
                     if (list[at] != 0 && list[at + 1] != 0 && match(list[at]))
                     {
@@ -104,8 +146,7 @@ public sealed partial class WordCompletionModel
                 return;
             }
 
-            var cache = Volatile.Read(ref _caches[index]);
-            if (cache is null)
+            if (!_caches.TryGetValue(index, out var cache))
             {
                 // By descending count, then vocabulary order (the final tie-break): one long key per word sorts fast.
                 // New words later shift ranks but never the relative order of these, so the cache stays valid.
@@ -123,7 +164,7 @@ public sealed partial class WordCompletionModel
 
                 Array.Sort(keys, sorted);
                 cache = new SortCache(sorted);
-                Volatile.Write(ref _caches[index], cache);
+                _caches[index] = cache;
             }
 
             // Words changed since the sort may sit anywhere: all of them are candidates, and the rest keep their order.
@@ -209,11 +250,10 @@ public sealed partial class WordCompletionModel
             }
 
             var index = ~value;
-            ListAdd(index, word, sign);
-            if (_lists[index][0] == 0)
+            if (ListAdd(index, word, sign))
             {
                 _lists[index] = null!;
-                _caches[index] = null;
+                _caches.TryRemove(index, out _);
                 _freeLists.Push(index);
                 RemoveAt(i);
             }
@@ -276,14 +316,7 @@ public sealed partial class WordCompletionModel
 
         private int NewList(int word1, int count1, int word2, int count2)
         {
-            var list = new int[Header + 2 * 2];
-            list[0] = count1 + count2;
-            list[1] = word2 == 0 ? 1 : 2;
-            list[2] = list[1];
-            list[Header] = word1;
-            list[Header + 1] = count1;
-            list[Header + 2] = word2;
-            list[Header + 3] = count2;
+            int[] list = word2 == 0 ? [word1, count1] : [word1, count1, word2, count2];
             int index;
             if (_freeLists.Count > 0)
             {
@@ -293,8 +326,7 @@ public sealed partial class WordCompletionModel
             {
                 if (_listCount == _lists.Length)
                 {
-                    Array.Resize(ref _lists, _lists.Length * 2);
-                    Array.Resize(ref _caches, _caches.Length * 2);
+                    Array.Resize(ref _lists, _lists.Length + (_lists.Length >> 1));
                 }
 
                 index = _listCount++;
@@ -304,22 +336,64 @@ public sealed partial class WordCompletionModel
             return index;
         }
 
-        private void ListAdd(int index, int word, int sign)
+        // Adds sign to the word's count in list `index`; true when the list is left empty.
+        private bool ListAdd(int index, int word, int sign)
         {
             // Invariant: a cache's Dirty is written only here, under the write lock (readers never write it).
-            if (_caches[index] is { } cache)
+            if (_caches.TryGetValue(index, out var cache))
             {
                 cache.Dirty ??= [];
                 cache.Dirty.Add(word);
                 if (cache.Dirty.Count > Math.Max(16, cache.ByCount.Length / 8))
                 {
-                    _caches[index] = null;
+                    _caches.TryRemove(index, out _);
                 }
             }
 
             var list = _lists[index];
-            list[0] += sign;
             var at = Find(list, word);
+            if (IsSmall(list))
+            {
+                if (at >= 0)
+                {
+                    var last = 2 * (SmallDistinct(list) - 1);
+                    list[at + 1] += sign;
+                    if (list[at + 1] == 0)
+                    {
+                        // Small lists stay dense: the last pair with a count fills the gap.
+                        if (last > at)
+                        {
+                            list[at] = list[last];
+                            list[at + 1] = list[last + 1];
+                        }
+
+                        list[last] = 0;
+                        list[last + 1] = 0;
+                    }
+
+                    return list[1] == 0;
+                }
+
+                Require(sign);
+                var distinct = SmallDistinct(list);
+                if (2 * distinct < list.Length || distinct < SmallPairs)
+                {
+                    if (2 * distinct == list.Length)
+                    {
+                        Array.Resize(ref list, list.Length + 2);
+                        _lists[index] = list;
+                    }
+
+                    list[2 * distinct] = word;
+                    list[2 * distinct + 1] = 1;
+                    return false;
+                }
+
+                Rehash(index, list, 0, distinct, word);
+                return false;
+            }
+
+            list[0] += sign;
             if (at >= 0)
             {
                 var before = list[at + 1];
@@ -331,90 +405,69 @@ public sealed partial class WordCompletionModel
                 else if (list[at + 1] == 0)
                 {
                     list[1]--;
-                    if (IsSmall(list))
-                    {
-                        // Small lists stay dense: the last pair fills the gap.
-                        var last = Header + 2 * (list[2] - 1);
-                        list[at] = list[last];
-                        list[at + 1] = list[last + 1];
-                        list[last] = 0;
-                        list[last + 1] = 0;
-                        list[2]--;
-                    }
                 }
 
-                return;
+                return list[0] == 0;
             }
 
-            if (sign < 0)
-            {
-                throw new InvalidOperationException("Subtracting a count that was never added.");
-            }
-
-            var capacity = (list.Length - Header) / 2;
-            if (IsSmall(list))
-            {
-                if (list[2] < capacity)
-                {
-                    list[Header + 2 * list[2]] = word;
-                    list[Header + 2 * list[2] + 1] = 1;
-                    list[1]++;
-                    list[2]++;
-                    return;
-                }
-
-                if (capacity < SmallPairs)
-                {
-                    Array.Resize(ref list, Header + 2 * capacity * 2);
-                    _lists[index] = list;
-                    list[Header + 2 * list[2]] = word;
-                    list[Header + 2 * list[2] + 1] = 1;
-                    list[1]++;
-                    list[2]++;
-                    return;
-                }
-            }
-            else if ((list[2] + 1) * 4L <= capacity * 3L)
+            Require(sign);
+            var size = (list.Length - Header) / 2;
+            if ((list[2] + 1) * 20L <= size * 17L)
             {
                 var slot = HashSlot(list, word);
                 list[slot] = word;
                 list[slot + 1] = 1;
                 list[1]++;
                 list[2]++;
-                return;
+                return false;
             }
 
-            // Rehash into a table at most half full, dropping zero-count entries.
-            var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(2 * SmallPairs, 2 * (list[1] + 1)));
+            Rehash(index, list, Header, list[1], word);
+            return false;
+        }
+
+        // Moves the pairs with a count (from `start` on) and the new word (count 1) into a large list about 2/3 full.
+        private void Rehash(int index, int[] list, int start, int distinct, int word)
+        {
+            var size = Math.Max(MinLargePairs, (distinct + 1) * 3 / 2);
             var grown = new int[Header + 2 * size];
-            grown[0] = list[0];
-            grown[1] = list[1] + 1;
-            grown[2] = list[1] + 1;
-            for (var old = Header; old < list.Length; old += 2)
+            grown[1] = distinct + 1;
+            grown[2] = distinct + 1;
+            var total = 1L;
+            for (var old = start; old < list.Length; old += 2)
             {
                 if (list[old] != 0 && list[old + 1] != 0)
                 {
                     var slot = HashSlot(grown, list[old]);
                     grown[slot] = list[old];
                     grown[slot + 1] = list[old + 1];
+                    total += list[old + 1];
                 }
             }
 
             var target = HashSlot(grown, word);
             grown[target] = word;
             grown[target + 1] = 1;
+            grown[0] = checked((int)total);
             _lists[index] = grown;
         }
 
-        private static bool IsSmall(int[] list) => list.Length <= Header + 2 * SmallPairs;
+        private static void Require(int sign)
+        {
+            if (sign < 0)
+            {
+                throw new InvalidOperationException("Subtracting a count that was never added.");
+            }
+        }
+
+        private static bool IsSmall(int[] list) => list.Length <= 2 * SmallPairs;
 
         // Index of the word's pair in the list, or −1.
         private static int Find(int[] list, int word)
         {
             if (IsSmall(list))
             {
-                var end = Header + 2 * list[2];
-                for (var at = Header; at < end; at += 2)
+                for (var at = 0; at < list.Length && list[at + 1] != 0; at += 2)
                 {
                     if (list[at] == word)
                     {
@@ -429,12 +482,11 @@ public sealed partial class WordCompletionModel
             return list[slot] == word ? slot : -1;
         }
 
-        // In a hashed list: the pair holding the word, or the empty pair where it would go.
+        // In a large list: the pair holding the word, or the empty pair where it would go.
         private static int HashSlot(int[] list, int word)
         {
             var size = (list.Length - Header) / 2;
-            var shift = 32 - BitOperations.Log2((uint)size);
-            var i = (int)(((uint)word * 0x9E3779B1u) >> shift);
+            var i = (int)((((uint)word * 0x9E3779B1u) * (ulong)size) >> 32);
             while (true)
             {
                 var at = Header + 2 * i;
@@ -443,7 +495,7 @@ public sealed partial class WordCompletionModel
                     return at;
                 }
 
-                i = (i + 1) & (size - 1);
+                i = i + 1 == size ? 0 : i + 1;
             }
         }
 
