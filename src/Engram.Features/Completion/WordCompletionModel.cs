@@ -49,11 +49,11 @@ public sealed partial class WordCompletionModel
     private const int NumberToken = 3;
 
     private readonly ReaderWriterLockSlim _lock = new(LockRecursionPolicy.NoRecursion);
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _idLookup;
+    // Token id + 1 per slot (0 = empty), open addressing by the token's hash: the string → id map without entries.
+    private int[] _idTable = new int[1024];
     private readonly List<string> _words = [];
     private readonly List<bool> _isWord = [];
-    private readonly List<long> _unigrams = [];
+    private readonly List<int> _unigrams = [];
 
     // Word ids sorted by word, case-insensitively (then ordinally), for prefix ranges.
     private readonly List<int> _sorted = [];
@@ -70,10 +70,9 @@ public sealed partial class WordCompletionModel
     /// <summary>Creates an empty model.</summary>
     public WordCompletionModel()
     {
-        _idLookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var special in new[] { "\0none", "\0unk", "\n", "0" })
         {
-            _ids[special] = _words.Count;
+            AddId(special, _words.Count);
             _words.Add(special);
             _isWord.Add(false);
             _unigrams.Add(0);
@@ -399,7 +398,7 @@ public sealed partial class WordCompletionModel
         for (var i = lower; i < upper; i++)
         {
             var word = _sorted[i];
-            var key = (_unigrams[word], -i);
+            var key = ((long)_unigrams[word], -i);
             if (key.Item1 <= 0)
             {
                 continue;
@@ -491,7 +490,7 @@ public sealed partial class WordCompletionModel
                 return NumberToken;
         }
 
-        if (_idLookup.TryGetValue(token, out var id))
+        if (TryGetId(token, out var id))
         {
             return id;
         }
@@ -503,7 +502,7 @@ public sealed partial class WordCompletionModel
 
         var text = token.ToString();
         id = _words.Count;
-        _ids[text] = id;
+        AddId(text, id);
         _words.Add(text);
         _unigrams.Add(0);
         var isWord = kind == TokenKind.Word;
@@ -541,8 +540,61 @@ public sealed partial class WordCompletionModel
     {
         TokenKind.Line => LineToken,
         TokenKind.Number => NumberToken,
-        _ => _idLookup.TryGetValue(token, out var id) ? id : UnknownToken,
+        _ => TryGetId(token, out var id) ? id : UnknownToken,
     };
+
+    private bool TryGetId(ReadOnlySpan<char> token, out int id)
+    {
+        var table = _idTable;
+        var mask = table.Length - 1;
+        var i = string.GetHashCode(token) & mask;
+        while (true)
+        {
+            var entry = table[i];
+            if (entry == 0)
+            {
+                id = 0;
+                return false;
+            }
+
+            if (token.SequenceEqual(_words[entry - 1]))
+            {
+                id = entry - 1;
+                return true;
+            }
+
+            i = (i + 1) & mask;
+        }
+    }
+
+    // Called under the write lock (or from the constructor) before the word is appended to _words.
+    private void AddId(string token, int id)
+    {
+        if ((id + 1) * 4L > _idTable.Length * 3L)
+        {
+            var grown = new int[_idTable.Length * 2];
+            for (var other = 0; other < id; other++)
+            {
+                Insert(grown, _words[other], other);
+            }
+
+            _idTable = grown;
+        }
+
+        Insert(_idTable, token, id);
+
+        static void Insert(int[] table, string token, int id)
+        {
+            var mask = table.Length - 1;
+            var i = string.GetHashCode(token.AsSpan()) & mask;
+            while (table[i] != 0)
+            {
+                i = (i + 1) & mask;
+            }
+
+            table[i] = id + 1;
+        }
+    }
 
     // Adds (sign +1) or subtracts (−1) a document's unigram and n-gram counts.
     private void Count(ReadOnlySpan<int> tokens, int sign)
