@@ -48,6 +48,8 @@ internal static class Program
                     return await Lsp.LspBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "mcp":
                     return await Mcp.McpBenchmark.RunAsync(args[1..], cancellation.Token);
+                case "word-model":
+                    return await Completion.WordModelBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "dialogue":
                     return await Dialogue.DialogueBenchmark.RunAsync(args[1..], cancellation.Token);
                 default:
@@ -90,5 +92,11 @@ internal static class Program
 
           cold vs warm (prefix reuse) local completion on a random-weight GGUF of Qwen2.5-0.5B Q4 shape,
           generated in DIR at run time and deleted after; writes bench/results/local-completion-<date>.md
+
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- word-model [--roots DIR...] [--positions N]
+
+          the workspace word-completion model alone: training time, managed heap and bytes/token, Complete
+          p50/p95/p99 and top-1/top-5 accuracy (default 3,000 positions), SetDocument p50/p95; default roots:
+          /usr/lib/python3.11, /usr/lib/python3, /usr/lib/node_modules (where present) and this repository
 """;
 }

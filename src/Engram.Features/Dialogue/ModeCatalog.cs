@@ -115,7 +115,7 @@ public sealed class ModeCatalog
         }
         catch (JsonException e)
         {
-            throw new ModeException(file, e.Path ?? "$", $"valid JSON (line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {e.Message})");
+            throw new ModeException(file, e.Path ?? "$", $"expected valid JSON; syntax error at line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {e.Message}");
         }
 
         if (node is not JsonObject obj)
