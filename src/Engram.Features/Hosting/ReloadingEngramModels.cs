@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Engram.Models.Configuration;
 using Engram.Models.Routing;
 using Microsoft.Extensions.AI;
@@ -55,6 +56,7 @@ public sealed class ReloadingEngramModels : IDisposable
     private readonly ConfigWatcher _watcher;
     private readonly List<Generation> _retired = [];
     private Generation _current;
+    private string? _fingerprint;
     private bool _disposed;
     private int _generations;
 
@@ -74,6 +76,7 @@ public sealed class ReloadingEngramModels : IDisposable
         _ledger = new SharedLedger(_options.Ledger);
         _watcher = new ConfigWatcher(userConfigPath, workspaceConfigPath, _options.Debounce);
         _current = new Generation(Build(_watcher.Current));
+        _fingerprint = Fingerprint(_watcher.Current);
         _generations = _watcher.LastError is null ? 1 : 0;
         _watcher.Reloaded += OnReloaded;
         _watcher.ReloadFailed += OnReloadFailed;
@@ -181,11 +184,14 @@ public sealed class ReloadingEngramModels : IDisposable
         Generation next;
         lock (_lock)
         {
-            if (_disposed)
+            // A save that changes nothing (or a folder created beside a watched file) keeps the running generation.
+            var fingerprint = Fingerprint(config);
+            if (_disposed || (fingerprint is not null && fingerprint == _fingerprint))
             {
                 return;
             }
 
+            _fingerprint = fingerprint;
             next = new Generation(Build(config));
             old = _current;
             _current = next;
@@ -197,7 +203,29 @@ public sealed class ReloadingEngramModels : IDisposable
         Raise(() => Reloaded?.Invoke(next.Models));
     }
 
-    private void OnReloadFailed(ConfigException error) => Raise(() => ReloadFailed?.Invoke(error));
+    /// <summary>The configuration's content as JSON (in memory only; keys are never part of it), or null when it cannot be serialised.</summary>
+    private static string? Fingerprint(EngramConfig config)
+    {
+        try
+        {
+            return JsonSerializer.Serialize(config);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or JsonException)
+        {
+            return null;
+        }
+    }
+
+    private void OnReloadFailed(ConfigException error)
+    {
+        lock (_lock)
+        {
+            // After an error, the next valid load is announced even when it restores the running configuration.
+            _fingerprint = null;
+        }
+
+        Raise(() => ReloadFailed?.Invoke(error));
+    }
 
     private void ScheduleRetirement(Generation old)
     {

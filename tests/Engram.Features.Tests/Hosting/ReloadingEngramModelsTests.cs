@@ -52,6 +52,27 @@ public sealed class ReloadingEngramModelsTests : IDisposable
     }
 
     [Fact]
+    public async Task ARewriteWithTheSameContentKeepsTheRunningGeneration()
+    {
+        using var holder = Create(new InMemoryUsageLedger(), _ => new FakeChatClient("x"));
+        var reloaded = Next(h => holder.Reloaded += h);
+        WriteConfig(WorkspacePath, Model("alpha"));
+        var alpha = await reloaded.WaitAsync(Wait);
+        Assert.Equal(2, holder.Generations);
+
+        // Same content again (an editor's save without changes), then a real change: only the change is a generation.
+        WriteConfig(WorkspacePath, Model("alpha"));
+        await Task.Delay(800);
+        Assert.Same(alpha, holder.Current);
+        reloaded = Next(h => holder.Reloaded += h);
+        WriteConfig(WorkspacePath, Model("beta"));
+        var beta = await reloaded.WaitAsync(Wait);
+
+        Assert.Equal("beta", Assert.Single(beta.Config.Models).Name);
+        Assert.Equal(3, holder.Generations);
+    }
+
+    [Fact]
     public async Task AnInvalidEditKeepsThePreviousConfigurationAndReportsFileLineAndPath()
     {
         WriteConfig(WorkspacePath, Model("alpha"));
