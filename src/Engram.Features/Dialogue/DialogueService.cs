@@ -178,17 +178,25 @@ public sealed class DialogueService
     /// <summary>Continues a dialogue from its last completed turn.</summary>
     /// <remarks>A dialogue that already ended (completed, converged, cost-limited) is returned unchanged; a failed one is retried from its last completed turn.</remarks>
     /// <exception cref="KeyNotFoundException">No dialogue has that id.</exception>
+    /// <exception cref="InvalidOperationException">The dialogue is being run now by another process or request.</exception>
     public async Task<DialogueSummary> ResumeAsync(string id, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         var stored = Store.GetDialogue(id) ?? throw new KeyNotFoundException($"No dialogue has id '{id}'.");
         if (stored.Status is DialogueStatus.Running or DialogueStatus.Failed)
         {
-            using (Logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id, ["DialogueId"] = id }))
+            // One runner per dialogue: a second resume (another process, or a concurrent request) is refused. After
+            // the claim, read again: the previous runner may have committed more turns or ended it meanwhile.
+            using var claim = DialogueRunLock.Acquire(DatabasePath, id);
+            stored = Store.GetDialogue(id)!;
+            if (stored.Status is DialogueStatus.Running or DialogueStatus.Failed)
             {
-                var run = new DialogueRun(this, stored, progress);
-                var (status, error) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
-                Store.SetStatus(id, status, error);
-                Logger.LogInformation("Dialogue {DialogueId} ({Mode}) ended {Status}: {Turns} turns, {Cost} USD", id, stored.Mode, status, run.TurnCount, run.Spent);
+                using (Logger.BeginScope(new Dictionary<string, object> { ["CorrelationId"] = id, ["DialogueId"] = id }))
+                {
+                    var run = new DialogueRun(this, stored, progress);
+                    var (status, error) = await run.RunAsync(cancellationToken).ConfigureAwait(false);
+                    Store.SetStatus(id, status, error);
+                    Logger.LogInformation("Dialogue {DialogueId} ({Mode}) ended {Status}: {Turns} turns, {Cost} USD", id, stored.Mode, status, run.TurnCount, run.Spent);
+                }
             }
         }
 

@@ -273,6 +273,31 @@ public sealed class DialogueEngineTests
     }
 
     [Fact]
+    public async Task ASecondResumeWhileOneRunsIsRefusedAndLaterSucceeds()
+    {
+        using var kit = new DialogueTestKit();
+        kit.Alpha.Latency = TimeSpan.FromMilliseconds(300);
+        var service = kit.Service();
+        var id = service.Start("detective", "Why is the build slow?");
+        var first = service.ResumeAsync(id);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (kit.Alpha.Calls == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        // Another service over the same database (as another process would be) cannot run the same dialogue now.
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => kit.Service().ResumeAsync(id));
+        Assert.Contains(id, error.Message, StringComparison.Ordinal);
+
+        var summary = await first;
+        Assert.Equal(DialogueStatus.Completed, summary.Status);
+        Assert.Equal(4, kit.Alpha.Calls);
+        Assert.Equal(DialogueStatus.Completed, (await kit.Service().ResumeAsync(id)).Status);
+        Assert.Equal(4, kit.Alpha.Calls);
+    }
+
+    [Fact]
     public async Task ResumeAfterInterruptionRunsOnlyTheMissingTurns()
     {
         using var kit = new DialogueTestKit();
