@@ -9,6 +9,8 @@ namespace Engram.Models.Configuration;
 /// <para>A file that fails to load never replaces <see cref="Current"/>: the last good configuration stays in force
 /// and <see cref="ReloadFailed"/> reports the <see cref="ConfigException"/> (which names the file, line and column).
 /// When the initial load fails, <see cref="Current"/> is <see cref="EngramConfig.Empty"/> and <see cref="LastError"/> is set.</para>
+/// <para>File-system events can be lost (a full inotify instance limit, a watcher error, network file systems), so the
+/// files' size and modification time are also polled every <see cref="PollInterval"/> as a safety net.</para>
 /// <para>Thread-safe. Reloads run one at a time on a timer thread; the events are raised on that thread, after
 /// <see cref="Current"/> / <see cref="LastError"/> have been updated, and a handler that throws is not retried.</para>
 /// </remarks>
@@ -20,6 +22,8 @@ public sealed class ConfigWatcher : IDisposable
     private readonly TimeSpan _debounce;
     private readonly Timer _timer;
     private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly Timer _poll;
+    private readonly (bool Exists, long Length, long Ticks)[] _signatures;
     private EngramConfig _current = EngramConfig.Empty;
     private ConfigException? _lastError;
     private bool _disposed;
@@ -32,14 +36,29 @@ public sealed class ConfigWatcher : IDisposable
     /// <param name="workspaceConfigPath">The workspace file, e.g. <see cref="EngramConfigLoader.GetWorkspaceConfigPath"/>.</param>
     /// <param name="debounce">Quiet time after the last change before reloading; default 200 ms.</param>
     public ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce = null)
+        : this(userConfigPath, workspaceConfigPath, debounce, watchFileSystem: true)
+    {
+    }
+
+    /// <summary>As the public constructor; <paramref name="watchFileSystem"/> false relies on polling alone (tests of the safety net).</summary>
+    internal ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce, bool watchFileSystem)
     {
         _paths = [userConfigPath is null ? null : Path.GetFullPath(userConfigPath), workspaceConfigPath is null ? null : Path.GetFullPath(workspaceConfigPath)];
         _debounce = debounce ?? TimeSpan.FromMilliseconds(200);
         ArgumentOutOfRangeException.ThrowIfLessThan(_debounce, TimeSpan.Zero, nameof(debounce));
         _timer = new Timer(static state => ((ConfigWatcher)state!).Reload(), this, Timeout.Infinite, Timeout.Infinite);
-        ArmWatchers();
+        _signatures = [.. _paths.Select(Signature)];
+        if (watchFileSystem)
+        {
+            ArmWatchers();
+        }
+
         Reload();
+        _poll = new Timer(static state => ((ConfigWatcher)state!).Poll(), this, PollInterval, PollInterval);
     }
+
+    /// <summary>How often the files' size and modification time are compared, in case a file-system event was lost.</summary>
+    public static TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(1);
 
     /// <summary>A reload succeeded; the argument is the new <see cref="Current"/>.</summary>
     public event Action<EngramConfig>? Reloaded;
@@ -140,7 +159,48 @@ public sealed class ConfigWatcher : IDisposable
         }
 
         DisposeAll(watchers);
+        _poll.Dispose();
         _timer.Dispose();
+    }
+
+    private static (bool Exists, long Length, long Ticks) Signature(string? path)
+    {
+        if (path is null)
+        {
+            return default;
+        }
+
+        try
+        {
+            var info = new FileInfo(path);
+            return info.Exists ? (true, info.Length, info.LastWriteTimeUtc.Ticks) : default;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return default;
+        }
+    }
+
+    private void Poll()
+    {
+        var changed = false;
+        for (var i = 0; i < _paths.Length; i++)
+        {
+            var now = Signature(_paths[i]);
+            lock (_lock)
+            {
+                if (now != _signatures[i])
+                {
+                    _signatures[i] = now;
+                    changed = true;
+                }
+            }
+        }
+
+        if (changed)
+        {
+            Schedule();
+        }
     }
 
     private void Schedule()

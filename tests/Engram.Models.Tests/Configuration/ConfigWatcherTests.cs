@@ -73,6 +73,21 @@ public sealed class ConfigWatcherTests
     }
 
     [Fact]
+    public async Task PollingNoticesAChangeWhenFileSystemEventsAreLost()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write("engram.json", OneModel);
+        var seen = new ConcurrentQueue<EngramConfig>();
+        using var watcher = new ConfigWatcher(null, path, TimeSpan.FromMilliseconds(20), watchFileSystem: false);
+        watcher.Reloaded += seen.Enqueue;
+
+        File.WriteAllText(path, TwoModels);
+        await PollAsync(() => seen.Any(c => c.Models.Count == 2));
+
+        Assert.Equal(2, watcher.Current.Models.Count);
+    }
+
+    [Fact]
     public void InitialBrokenFileLeavesEmptyConfigAndReportsTheError()
     {
         using var folder = new TempFolder();
