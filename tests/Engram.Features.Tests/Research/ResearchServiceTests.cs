@@ -2,6 +2,8 @@ using System.Text.RegularExpressions;
 using Engram.Features.Hosting;
 using Engram.Features.Research;
 using Microsoft.Extensions.AI;
+using ResearchFakeChatClient = Engram.Mcp.Tests.FakeChatClient;
+using ResearchFixtureRepo = Engram.Mcp.Tests.FixtureRepo;
 
 namespace Engram.Features.Tests.Research;
 
