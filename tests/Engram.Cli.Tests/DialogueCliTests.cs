@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using System.Text.Json;
+using Engram.Models.Tests.Providers.Remote;
 using Microsoft.Data.Sqlite;
 
 namespace Engram.Cli.Tests;
@@ -186,99 +184,33 @@ public sealed class DialogueCliTests
         }
     }
 
-    /// <summary>An OpenAI-compatible chat endpoint on loopback that answers every request after a delay.</summary>
+    /// <summary>An OpenAI-compatible chat endpoint on loopback (the Models tests' <see cref="FakeHttpServer"/>) that answers every request after a delay.</summary>
     private sealed class SlowChatServer : IAsyncDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(2));
-        private readonly TimeSpan _delay;
-        private readonly Task _loop;
+        private readonly FakeHttpServer _server;
 
-        public SlowChatServer(TimeSpan delay)
+        public SlowChatServer(TimeSpan delay) => _server = new FakeHttpServer(request =>
         {
-            _delay = delay;
-            using var socket = new TcpListener(IPAddress.Loopback, 0);
-            socket.Start();
-            var port = ((IPEndPoint)socket.LocalEndpoint).Port;
-            socket.Stop();
-            var prefix = new Uri($"http://127.0.0.1:{port}/");
-            Endpoint = new Uri(prefix, "v1");
-            _listener.Prefixes.Add(prefix.ToString());
-            _listener.Start();
-            _stop.Token.Register(() => _listener.Close());
-            _loop = Task.Run(LoopAsync);
-        }
+            var messages = JsonDocument.Parse(request.Body).RootElement.GetProperty("messages");
+            var prompt = messages[messages.GetArrayLength() - 1].GetProperty("content").ToString();
+            Prompts.Enqueue(prompt);
+            Thread.Sleep(delay); // Each request is served on its own task.
+            var answer = "Answer to: " + prompt.Split('\n')[0] + "\n- hypothesis one\n- hypothesis two";
+            return new FakeResponse(200, JsonSerializer.Serialize(new
+            {
+                id = "chatcmpl-1",
+                @object = "chat.completion",
+                created = 1700000000,
+                model = "gpt-test",
+                choices = new[] { new { index = 0, message = new { role = "assistant", content = answer }, finish_reason = "stop" } },
+                usage = new { prompt_tokens = prompt.Length / 4, completion_tokens = answer.Length / 4, total_tokens = (prompt.Length + answer.Length) / 4 },
+            }));
+        });
 
-        public Uri Endpoint { get; }
+        public Uri Endpoint => _server.At("v1");
 
         public ConcurrentQueue<string> Prompts { get; } = new();
 
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            try
-            {
-                await _loop;
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-            {
-            }
-
-            _stop.Dispose();
-        }
-
-        private async Task LoopAsync()
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-                {
-                    return;
-                }
-
-                _ = Task.Run(() => HandleAsync(context));
-            }
-        }
-
-        private async Task HandleAsync(HttpListenerContext context)
-        {
-            try
-            {
-                string body;
-                using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                {
-                    body = await reader.ReadToEndAsync();
-                }
-
-                var messages = JsonDocument.Parse(body).RootElement.GetProperty("messages");
-                var prompt = messages[messages.GetArrayLength() - 1].GetProperty("content").ToString();
-                Prompts.Enqueue(prompt);
-                await Task.Delay(_delay, _stop.Token);
-                var answer = "Answer to: " + prompt.Split('\n')[0] + "\n- hypothesis one\n- hypothesis two";
-                var reply = JsonSerializer.Serialize(new
-                {
-                    id = "chatcmpl-1",
-                    @object = "chat.completion",
-                    created = 1700000000,
-                    model = "gpt-test",
-                    choices = new[] { new { index = 0, message = new { role = "assistant", content = answer }, finish_reason = "stop" } },
-                    usage = new { prompt_tokens = prompt.Length / 4, completion_tokens = answer.Length / 4, total_tokens = (prompt.Length + answer.Length) / 4 },
-                });
-                var bytes = Encoding.UTF8.GetBytes(reply);
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/json";
-                context.Response.ContentLength64 = bytes.Length;
-                await context.Response.OutputStream.WriteAsync(bytes);
-                context.Response.Close();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException or OperationCanceledException)
-            {
-            }
-        }
+        public ValueTask DisposeAsync() => _server.DisposeAsync();
     }
 }
