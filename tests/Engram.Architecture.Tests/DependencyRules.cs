@@ -11,12 +11,14 @@ public static class DependencyRules
 {
     public static readonly IReadOnlyDictionary<string, string[]> AllowedProjectReferences = new Dictionary<string, string[]>
     {
-        ["Engram.Core"] = [],
-        ["Engram.Models"] = [],
-        ["Engram.Features"] = ["Engram.Core", "Engram.Models"],
-        ["Engram.LanguageServer"] = ["Engram.Features", "Engram.Core", "Engram.Models"],
-        ["Engram.Mcp"] = ["Engram.Features", "Engram.Core", "Engram.Models"],
-        ["Engram.Cli"] = ["Engram.LanguageServer", "Engram.Mcp", "Engram.Features", "Engram.Core", "Engram.Models"],
+        // How Engram reads a file on a workspace's behalf (path rules, safe read): below everything, above nothing.
+        ["Engram.Files"] = [],
+        ["Engram.Core"] = ["Engram.Files"],
+        ["Engram.Models"] = ["Engram.Files"],
+        ["Engram.Features"] = ["Engram.Core", "Engram.Models", "Engram.Files"],
+        ["Engram.LanguageServer"] = ["Engram.Features", "Engram.Core", "Engram.Models", "Engram.Files"],
+        ["Engram.Mcp"] = ["Engram.Features", "Engram.Core", "Engram.Models", "Engram.Files"],
+        ["Engram.Cli"] = ["Engram.LanguageServer", "Engram.Mcp", "Engram.Features", "Engram.Core", "Engram.Models", "Engram.Files"],
     };
 
     /// <summary>Package name prefixes that only the named project may reference.</summary>

@@ -35,6 +35,8 @@ public sealed class DependencyTests
     [InlineData("Engram.Mcp", "Engram.LanguageServer", "Engram.Mcp must not reference Engram.LanguageServer.")]
     [InlineData("Engram.LanguageServer", "Engram.Mcp", "Engram.LanguageServer must not reference Engram.Mcp.")]
     [InlineData("Engram.Models", "Engram.Cli", "Engram.Models must not reference Engram.Cli.")]
+    [InlineData("Engram.Files", "Engram.Core", "Engram.Files must not reference Engram.Core.")]
+    [InlineData("Engram.Files", "Engram.Models", "Engram.Files must not reference Engram.Models.")]
     public void WrongArrowsAreReported(string from, string to, string expected)
     {
         var violations = DependencyRules.Violations([new DependencyRules.ProjectInfo(from, [to], [])]);

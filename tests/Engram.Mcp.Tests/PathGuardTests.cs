@@ -1,4 +1,4 @@
-using Engram.Mcp.Security;
+using Engram.Files;
 
 namespace Engram.Mcp.Tests;
 

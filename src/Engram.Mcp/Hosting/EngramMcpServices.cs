@@ -7,7 +7,7 @@ using Engram.Features.Explain;
 using Engram.Features.Hosting;
 using Engram.Features.Research;
 using Engram.Features.Review;
-using Engram.Mcp.Security;
+using Engram.Files;
 using Engram.Models.Configuration;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -64,7 +64,7 @@ public sealed class EngramMcpServices : IAsyncDisposable
         _chatClients = chatClients ?? (task => Models?.TryGetChatClient(task));
         Guard = new PathGuard(() => Workspace.Roots);
         Research = new ResearchService(workspace);
-        Modes = new ModeCatalog(options.ModesDirectories.Count > 0 ? options.ModesDirectories : ModeCatalog.DefaultDirectories(options.Roots));
+        Modes = new ModeCatalog(options.ModesDirectories.Count > 0 ? options.ModesDirectories : ModeCatalog.DefaultDirectories(options.Roots), _logger);
         _explain = new Lazy<ExplainService>(() => new ExplainService(workspace));
     }
 

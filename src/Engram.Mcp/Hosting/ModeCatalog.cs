@@ -1,4 +1,8 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Engram.Files;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engram.Mcp.Hosting;
 
@@ -15,19 +19,45 @@ public sealed record ModeFile(string Name, string Description, string Path);
 public sealed class ModeCatalog
 {
     private readonly IReadOnlyList<string> _directories;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, bool> _reported = new(StringComparer.Ordinal);
 
     /// <summary>Creates the catalogue over <paramref name="directories"/> (missing ones are skipped).</summary>
-    public ModeCatalog(IReadOnlyList<string> directories) => _directories = directories;
+    /// <param name="directories">Mode folders, lowest precedence first.</param>
+    /// <param name="logger">Where refused folders and files are reported (once each).</param>
+    public ModeCatalog(IReadOnlyList<string> directories, ILogger? logger = null)
+    {
+        _directories = directories;
+        _logger = logger ?? NullLogger.Instance;
+    }
 
     /// <summary>The folders searched, in override order.</summary>
     public IReadOnlyList<string> Directories => _directories;
 
-    /// <summary>Modes sorted by name; files that are not a JSON object with a string <c>name</c> are skipped.</summary>
+    /// <summary>
+    /// Modes sorted by name; files that are not a JSON object with a string <c>name</c> are skipped. A workspace's
+    /// folder (<c>ROOT/.engram/modes</c>) that leads outside its root, and files in it that do (symbolic links), are
+    /// skipped and logged once: they go through <see cref="WorkspaceFile"/>'s rules like every workspace file.
+    /// </summary>
     public IReadOnlyList<ModeFile> List()
     {
         var byName = new Dictionary<string, ModeFile>(StringComparer.Ordinal);
         foreach (var directory in _directories.Where(Directory.Exists))
         {
+            var root = WorkspaceFile.WorkspaceRootOf(directory);
+            try
+            {
+                if (root is not null)
+                {
+                    WorkspaceFile.CheckInsideRoot(directory, root);
+                }
+            }
+            catch (WorkspaceFileException ex)
+            {
+                ReportOnce(directory, ex.Message);
+                continue;
+            }
+
             foreach (var file in Directory.EnumerateFiles(directory, "*.json").Order(StringComparer.Ordinal))
             {
                 if (Path.GetFileName(file).EndsWith(".schema.json", StringComparison.Ordinal))
@@ -37,13 +67,17 @@ public sealed class ModeCatalog
 
                 try
                 {
-                    using var document = JsonDocument.Parse(File.ReadAllText(file));
+                    using var document = JsonDocument.Parse(WorkspaceFile.ReadAllText(file, root, WorkspaceFile.MaxConfigBytes));
                     if (document.RootElement.ValueKind == JsonValueKind.Object
                         && document.RootElement.TryGetProperty("name", out var name) && name.ValueKind == JsonValueKind.String)
                     {
                         var description = document.RootElement.TryGetProperty("description", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString()! : "";
                         byName[name.GetString()!] = new ModeFile(name.GetString()!, description, file);
                     }
+                }
+                catch (WorkspaceFileException ex)
+                {
+                    ReportOnce(file, ex.Message);
                 }
                 catch (Exception ex) when (ex is JsonException or IOException or UnauthorizedAccessException)
                 {
@@ -53,6 +87,14 @@ public sealed class ModeCatalog
         }
 
         return byName.Values.OrderBy(m => m.Name, StringComparer.Ordinal).ToList();
+    }
+
+    private void ReportOnce(string path, string reason)
+    {
+        if (_reported.TryAdd(path + "\n" + reason, true))
+        {
+            _logger.LogWarning("Dialogue mode {Path} skipped: {Reason}", path, reason);
+        }
     }
 
     /// <summary>The mode named <paramref name="name"/>, or null.</summary>

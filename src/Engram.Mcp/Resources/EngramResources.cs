@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Text.Json;
+using Engram.Files;
 using Engram.Mcp.Hosting;
 using Engram.Mcp.Tools;
 using ModelContextProtocol;
@@ -25,7 +26,15 @@ public static class EngramResources
     {
         var mode = services.Modes.Find(name)
             ?? throw new McpProtocolException($"No mode named '{name}'. Known modes: {string.Join(", ", services.Modes.List().Select(m => m.Name))}.", McpErrorCode.ResourceNotFound);
-        return File.ReadAllText(mode.Path);
+        try
+        {
+            // The catalogue skipped modes that break the workspace's path rules; this read checks the file again.
+            return WorkspaceFile.ReadAllText(mode.Path, WorkspaceFile.WorkspaceRootOf(mode.Path), WorkspaceFile.MaxConfigBytes);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new McpProtocolException($"Mode '{name}' cannot be read: {ex.Message}", McpErrorCode.ResourceNotFound);
+        }
     }
 
     /// <summary>A dialogue transcript.</summary>

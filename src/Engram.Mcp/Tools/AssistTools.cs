@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using Engram.Files;
 using Engram.Mcp.Hosting;
 using Engram.Models.Configuration;
 using ModelContextProtocol;
@@ -88,7 +89,7 @@ public static class AssistTools
             await services.EnsureClientRootsAsync(server, cancellationToken).ConfigureAwait(false);
             var file = services.Guard.ResolveFile(path);
             var end = end_line ?? line;
-            var text = await File.ReadAllTextAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+            var text = await WorkspaceFile.ReadAllTextAsync(file.FullPath, file.Root, WorkspaceFile.DefaultMaxBytes, cancellationToken).ConfigureAwait(false);
             var count = CodeTools.SplitLines(text).Count;
             if (line < 1 || end < line || line > count)
             {
@@ -125,7 +126,7 @@ public static class AssistTools
             }
 
             var client = services.TryGetChatClient(ModelTask.Docs);
-            var text = await File.ReadAllTextAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+            var text = await WorkspaceFile.ReadAllTextAsync(file.FullPath, file.Root, WorkspaceFile.DefaultMaxBytes, cancellationToken).ConfigureAwait(false);
             var result = await services.Docs.GenerateAsync(file.FullPath, text, line - 1, 0, null, client, cancellationToken).ConfigureAwait(false);
             if (result is null)
             {

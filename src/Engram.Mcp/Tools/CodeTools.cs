@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using Engram.Core.Search;
+using Engram.Files;
 using Engram.Mcp.Hosting;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
@@ -85,12 +86,8 @@ public static class CodeTools
                 return ToolResults.Error($"read_code: at most {MaxReadLines} lines per call (asked for {end_line - start_line + 1}); read the range in parts.");
             }
 
-            if (new FileInfo(file.FullPath).Length > MaxFileBytes)
-            {
-                return ToolResults.Error($"read_code: '{file.RelativePath}' is larger than {MaxFileBytes / 1024 / 1024} MiB.");
-            }
-
-            var text = await File.ReadAllTextAsync(file.FullPath, cancellationToken).ConfigureAwait(false);
+            // Checked again on the opened handle: a symbolic link swapped in after Resolve is refused, never followed.
+            var text = await WorkspaceFile.ReadAllTextAsync(file.FullPath, file.Root, MaxFileBytes, cancellationToken).ConfigureAwait(false);
             if (text.Contains('\0', StringComparison.Ordinal))
             {
                 return ToolResults.Error($"read_code: '{file.RelativePath}' is a binary file.");

@@ -1,4 +1,4 @@
-namespace Engram.Mcp.Security;
+namespace Engram.Files;
 
 /// <summary>A path argument resolved inside a workspace root.</summary>
 /// <param name="Root">Full path of the root (as configured, not symlink-resolved).</param>
@@ -15,7 +15,9 @@ public sealed record GuardedPath(string Root, string FullPath, string RelativePa
 /// The roots are read on every call (they change when the client's roots arrive). Relative paths are tried against
 /// each root in order and resolve to the first one where the path exists (else the first root). Symbolic links are
 /// followed component by component, so a link anywhere in the path is checked, and the final target must lie inside
-/// the real path of the same root. Thread-safe.
+/// the real path of the same root. The check is on the path; reading the file goes through
+/// <see cref="WorkspaceFile"/>, which checks the opened handle again (a link swapped in after this check is refused
+/// there). Thread-safe.
 /// </remarks>
 public sealed class PathGuard
 {
@@ -132,7 +134,8 @@ public sealed class PathGuard
         return new GuardedPath(root, full, relative);
     }
 
-    private static bool IsInside(string full, string root)
+    /// <summary>True when <paramref name="full"/> is <paramref name="root"/> or lies under it (ordinal, no links resolved).</summary>
+    internal static bool IsInside(string full, string root)
     {
         var trimmed = root.TrimEnd(Path.DirectorySeparatorChar);
         return full.Equals(trimmed, StringComparison.Ordinal)

@@ -1,4 +1,4 @@
-namespace Engram.Mcp.Security;
+namespace Engram.Files;
 
 /// <summary>A path argument was refused by <see cref="PathGuard"/>; the message says why.</summary>
 public sealed class PathGuardException : ArgumentException
