@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engram.Features.Dialogue;
+using Engram.Files;
 using Spectre.Console;
 
 namespace Engram.Cli.Commands;
@@ -118,7 +119,7 @@ internal static class ModesCommand
             var schemaFile = directories.Select(d => Path.Combine(d, "mode.schema.json")).FirstOrDefault(File.Exists);
             try
             {
-                ModeCatalog.ParseAndValidate(full, File.ReadAllText(full), schemaFile is null ? null : ModeCatalog.LoadSchema(schemaFile));
+                ModeCatalog.ParseAndValidate(full, WorkspaceFile.ReadAllText(full, WorkspaceFile.WorkspaceRootOf(full), WorkspaceFile.MaxConfigBytes), schemaFile is null ? null : ModeCatalog.LoadSchema(schemaFile));
                 var catalog = new ModeCatalog(directories);
                 var mode = catalog.Get(name);
                 Console.Out.WriteLine($"{full}: valid ({mode.Turns.Count} turns: {string.Join(", ", mode.Turns.Select(t => t.Id))}).");
@@ -132,6 +133,11 @@ internal static class ModesCommand
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"{full}: {e.Message}");
+                return ExitCodes.Failure;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"engram: {e.Message}");
                 return ExitCodes.Failure;
             }
         });

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Engram.Core.Chunking;
 using Engram.Core.Hypervectors;
 using Engram.Core.Storage;
+using Engram.Files;
 using LibGit2Sharp;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -326,7 +327,7 @@ public sealed class EngramIndexer
                 return null;
             }
 
-            bytes = File.ReadAllBytes(full);
+            bytes = WorkspaceFile.ReadAllBytes(full, scanner.Root, scanner.MaxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,3 +1,4 @@
+using Engram.Files;
 using LibGit2Sharp;
 
 namespace Engram.Core.Indexing;
@@ -6,7 +7,8 @@ namespace Engram.Core.Indexing;
 /// Lists the files of a workspace root that belong in the index: <c>.gitignore</c> respected through LibGit2Sharp
 /// when the root is inside a git repository (a fixed list of build and dependency folders otherwise), <c>.git</c>
 /// never entered, directory symlinks never followed, file symlinks only when their target stays inside the root,
-/// binaries (a NUL byte in the first 8000 bytes, as git decides) and files over the size limit skipped.
+/// only regular files (named pipes, devices and sockets skipped), binaries (a NUL byte in the first 8000 bytes, as git
+/// decides) and files over the size limit skipped. Files are opened through <see cref="WorkspaceFile"/>.
 /// </summary>
 /// <remarks>Paths are relative to the root with forward slashes. Thread-safe (repository calls are serialised).
 /// Disposing releases the repository handle.</remarks>
@@ -65,6 +67,9 @@ public sealed class WorkspaceScanner : IDisposable
 
     /// <summary>The full path of the root.</summary>
     public string Root => _root;
+
+    /// <summary>Files larger than this many bytes are not indexable.</summary>
+    public long MaxFileBytes => _maxFileBytes;
 
     /// <summary>The repository containing the root, or null when it is not in a git work tree.</summary>
     public Repository? Repository => _repository;
@@ -192,12 +197,13 @@ public sealed class WorkspaceScanner : IDisposable
                 file = new FileInfo(target.FullName);
             }
 
-            if (file.Length > _maxFileBytes)
+            // Named pipes would block the read, devices never end it, sockets cannot be read: regular files only.
+            if (WorkspaceFile.GetKind(file.FullName) != FileKind.RegularFile || file.Length > _maxFileBytes)
             {
                 return false;
             }
 
-            return !LooksBinary(file.FullName);
+            return !LooksBinary(file.FullName, _root, _maxFileBytes);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -208,10 +214,10 @@ public sealed class WorkspaceScanner : IDisposable
     private bool IsInsideRoot(string fullPath) =>
         fullPath.StartsWith(_root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
 
-    private static bool LooksBinary(string path)
+    private static bool LooksBinary(string path, string root, long maxFileBytes)
     {
         Span<byte> buffer = stackalloc byte[8000];
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+        using var stream = WorkspaceFile.OpenRead(path, root, maxFileBytes);
         var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
         return buffer[..read].Contains((byte)0);
     }

@@ -2,6 +2,7 @@ using Engram.Core.Hypervectors;
 using Engram.Core.Indexing;
 using Engram.Core.Storage;
 using Engram.Core.Text;
+using Engram.Files;
 using Microsoft.Extensions.AI;
 
 namespace Engram.Core.Search;
@@ -245,16 +246,23 @@ public sealed partial class EngramSearcher : IDisposable
             return true;
         }
 
-        if (info.Length == file.Size && info.LastWriteTimeUtc.Ticks == file.ModifiedTicks)
+        if (info.Length != file.Size)
+        {
+            return true;
+        }
+
+        if (info.LastWriteTimeUtc.Ticks == file.ModifiedTicks)
         {
             return false;
         }
 
         try
         {
-            return ChunkEncoding.FileHash(File.ReadAllBytes(info.FullName)) != file.ContentHash;
+            // Same size, newer time: compare contents, reading no more than the indexed size and only a regular file
+            // inside the root (a pipe or device swapped in is stale, never read).
+            return ChunkEncoding.FileHash(WorkspaceFile.ReadAllBytes(info.FullName, _root, file.Size)) != file.ContentHash;
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return true;
         }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Engram.Core.Indexing;
+using Engram.Files;
 
 namespace Engram.Features.Completion;
 
@@ -206,7 +207,7 @@ public sealed partial class WordCompletionModel
                     string text;
                     try
                     {
-                        text = await File.ReadAllTextAsync(full, token).ConfigureAwait(false);
+                        text = await WorkspaceFile.ReadAllTextAsync(full, fullRoot, IndexOptions.Default.MaxFileBytes, token).ConfigureAwait(false);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {

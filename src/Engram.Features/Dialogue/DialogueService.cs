@@ -82,7 +82,7 @@ public sealed class DialogueService
         Workspace = workspace;
         Logger = logger ?? NullLogger.Instance;
         DatabasePath = databasePath;
-        _catalog = new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories), LazyThreadSafetyMode.ExecutionAndPublication);
+        _catalog = new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories, Logger), LazyThreadSafetyMode.ExecutionAndPublication);
         _store = new Lazy<DialogueStore>(() => new DialogueStore(databasePath), LazyThreadSafetyMode.ExecutionAndPublication);
         Similarity = workspace?.Embedder is { } embedder
             ? TextSimilarity.Embedding(embedder)
@@ -125,7 +125,7 @@ public sealed class DialogueService
 
     /// <summary>Forgets the loaded modes so the next use re-reads the mode folders (long-running hosts call it when files change).</summary>
     public void ReloadModes() =>
-        Volatile.Write(ref _catalog, new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories), LazyThreadSafetyMode.ExecutionAndPublication));
+        Volatile.Write(ref _catalog, new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories, Logger), LazyThreadSafetyMode.ExecutionAndPublication));
 
     /// <summary>Names and descriptions of the available modes, sorted by name.</summary>
     public IReadOnlyList<(string Name, string Description)> ListModes() => Catalog.Modes.Select(m => (m.Name, m.Description)).ToList();

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engram.Files;
 using Json.Schema;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Engram.Features.Dialogue;
 
@@ -17,15 +20,23 @@ public sealed class ModeCatalog
     private readonly Dictionary<string, ModeException> _errors = new(StringComparer.Ordinal);
     private readonly JsonSchema? _schema;
 
-    /// <summary>Loads every mode of <paramref name="directories"/> (missing folders are skipped).</summary>
-    public ModeCatalog(IEnumerable<string> directories)
+    /// <summary>
+    /// Loads every mode of <paramref name="directories"/> (missing folders are skipped). A workspace's folder
+    /// (<c>ROOT/.engram/modes</c>) that leads outside its root is skipped, and a file in it that does (a symbolic link)
+    /// is an error of that mode: both are logged, as every workspace file goes through <see cref="WorkspaceFile"/>.
+    /// </summary>
+    /// <param name="directories">Mode folders, lowest precedence first.</param>
+    /// <param name="logger">Where refused folders and files are reported.</param>
+    public ModeCatalog(IEnumerable<string> directories, ILogger? logger = null)
     {
-        var dirs = directories.Where(Directory.Exists).ToList();
+        logger ??= NullLogger.Instance;
+        var dirs = directories.Where(Directory.Exists).Where(d => IsAllowedFolder(d, logger)).ToList();
         var schemaFile = dirs.Select(d => Path.Combine(d, "mode.schema.json")).FirstOrDefault(File.Exists);
         SchemaPath = schemaFile;
         _schema = schemaFile is null ? null : LoadSchema(schemaFile);
         foreach (var dir in dirs)
         {
+            var root = WorkspaceFile.WorkspaceRootOf(dir);
             foreach (var file in Directory.EnumerateFiles(dir, "*.json").Where(f => !f.EndsWith(".schema.json", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
             {
                 var name = Path.GetFileNameWithoutExtension(file);
@@ -33,7 +44,7 @@ public sealed class ModeCatalog
                 _raw.Remove(name);
                 try
                 {
-                    var json = ParseAndValidate(file, File.ReadAllText(file), _schema);
+                    var json = ParseAndValidate(file, WorkspaceFile.ReadAllText(file, root, WorkspaceFile.MaxConfigBytes), _schema);
                     if ((string?)json["name"] != name)
                     {
                         throw new ModeException(file, "$.name", $"the mode name must equal the file name '{name}' (got '{json["name"]}')");
@@ -45,7 +56,12 @@ public sealed class ModeCatalog
                 {
                     _errors[name] = e;
                 }
-                catch (IOException e)
+                catch (WorkspaceFileException e)
+                {
+                    logger.LogWarning("Dialogue mode {Path} skipped: {Reason}", file, e.Message);
+                    _errors[name] = new ModeException(file, "$", "a regular file inside the workspace (" + e.Message + ")");
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
                     _errors[name] = new ModeException(file, "$", "a readable file (" + e.Message + ")");
                 }
@@ -62,6 +78,26 @@ public sealed class ModeCatalog
             {
                 _errors[name] = e;
             }
+        }
+    }
+
+    // A workspace's mode folder must not lead out of its root; the user's own folders may be links (dotfiles).
+    private static bool IsAllowedFolder(string directory, ILogger logger)
+    {
+        if (WorkspaceFile.WorkspaceRootOf(directory) is not { } root)
+        {
+            return true;
+        }
+
+        try
+        {
+            WorkspaceFile.CheckInsideRoot(directory, root);
+            return true;
+        }
+        catch (WorkspaceFileException e)
+        {
+            logger.LogWarning("Dialogue mode folder {Path} skipped: {Reason}", directory, e.Message);
+            return false;
         }
     }
 
@@ -98,7 +134,7 @@ public sealed class ModeCatalog
     /// </summary>
     public static JsonSchema LoadSchema(string path)
     {
-        var text = File.ReadAllText(path);
+        var text = WorkspaceFile.ReadAllText(path, WorkspaceFile.WorkspaceRootOf(path), WorkspaceFile.MaxConfigBytes);
         return SchemaCache.GetOrAdd(text, t => JsonSchema.FromText(t, new BuildOptions { SchemaRegistry = new SchemaRegistry() }));
     }
 

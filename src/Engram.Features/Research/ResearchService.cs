@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Engram.Core.Search;
 using Engram.Features.Hosting;
+using Engram.Files;
 using Microsoft.Extensions.AI;
 
 namespace Engram.Features.Research;
@@ -277,7 +278,7 @@ public sealed partial class ResearchService
 
         try
         {
-            var text = File.ReadAllText(full);
+            var text = WorkspaceFile.ReadAllText(full, root, WorkspaceFile.DefaultMaxBytes);
             return text.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

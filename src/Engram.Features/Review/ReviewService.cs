@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Engram.Features.Docs;
+using Engram.Files;
 using LibGit2Sharp;
 using Microsoft.Extensions.AI;
 
@@ -512,7 +513,8 @@ public sealed class ReviewService
         var full = Path.Combine(root, relative.Replace('/', Path.DirectorySeparatorChar));
         try
         {
-            var bytes = File.ReadAllBytes(full);
+            // A changed file may be a symbolic link (git stores them): its target is read only inside the root.
+            var bytes = WorkspaceFile.ReadAllBytes(full, root, WorkspaceFile.DefaultMaxBytes);
             if (bytes.AsSpan(0, Math.Min(bytes.Length, 8000)).Contains((byte)0))
             {
                 return null; // Binary, as git decides.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Engram.Files;
 using Engram.LanguageServer.Documents;
 using Engram.LanguageServer.Protocol;
 using Microsoft.Extensions.Logging;
@@ -99,9 +100,10 @@ internal sealed partial class EngramLanguageServer
 
         try
         {
-            return new TextDocument(uri, LanguageIdOf(path), 0, File.ReadAllText(path));
+            // A named pipe, a device or an oversized file is refused at once: the request fails, later ones go on.
+            return new TextDocument(uri, LanguageIdOf(path), 0, WorkspaceFile.ReadAllText(path, null, WorkspaceFile.DefaultMaxBytes));
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }

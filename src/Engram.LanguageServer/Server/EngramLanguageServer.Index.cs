@@ -1,5 +1,6 @@
 using System.Globalization;
 using Engram.Core.Indexing;
+using Engram.Files;
 using Engram.LanguageServer.Protocol;
 using Engram.Models.Configuration;
 using Engram.Models.Routing;
@@ -182,12 +183,13 @@ internal sealed partial class EngramLanguageServer
             {
                 model.RemoveDocument(path);
             }
-            else if (File.Exists(path) && new FileInfo(path).Length <= 1024 * 1024)
+            else if (File.Exists(path))
             {
-                model.SetDocument(path, File.ReadAllText(path));
+                var root = Workspace?.Roots.FirstOrDefault(r => path.StartsWith(r.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal));
+                model.SetDocument(path, WorkspaceFile.ReadAllText(path, root, IndexOptions.Default.MaxFileBytes));
             }
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             _logger.LogDebug("Completion model not updated from {Path}: {Message}", path, ex.Message);
         }
@@ -256,7 +258,7 @@ internal sealed partial class EngramLanguageServer
 
         try
         {
-            var line = File.ReadLines(dotGit).FirstOrDefault() ?? "";
+            var line = WorkspaceFile.ReadAllText(dotGit, null, 64 * 1024).Split('\n')[0];
             if (!line.StartsWith("gitdir:", StringComparison.Ordinal))
             {
                 return null;

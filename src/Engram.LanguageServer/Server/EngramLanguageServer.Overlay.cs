@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Engram.Files;
 using Engram.LanguageServer.Documents;
 using Microsoft.Extensions.Logging;
 
@@ -100,7 +101,7 @@ internal sealed partial class EngramLanguageServer
         {
             var info = new FileInfo(path);
             // UTF-8 takes at least one byte per UTF-16 unit (surrogate pairs: 4 bytes for 2), so a shorter file differs.
-            return info.Exists && info.Length >= text.Length && File.ReadAllText(path) == text;
+            return info.Exists && info.Length >= text.Length && WorkspaceFile.ReadAllText(path, null, WorkspaceFile.DefaultMaxBytes) == text;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Engram.Files;
 
 namespace Engram.Models.Configuration;
 
@@ -24,7 +25,7 @@ public static class EngramConfigLoader
 
     /// <summary>Loads and validates one file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="ConfigException">The file is not valid.</exception>
+    /// <exception cref="ConfigException">The file is not valid, or is refused (a symbolic link out of its workspace, not a regular file, over 1 MiB).</exception>
     public static EngramConfig Load(string path) => LoadLayered(userConfigPath: null, workspaceConfigPath: path, requireWorkspace: true);
 
     /// <summary>
@@ -34,7 +35,7 @@ public static class EngramConfigLoader
     /// References from routes to models are checked after merging, so a workspace route may name a user model.
     /// </summary>
     /// <returns>The merged configuration; <see cref="EngramConfig.Empty"/> when neither file exists.</returns>
-    /// <exception cref="ConfigException">A file is not valid, or a route names a model neither file defines.</exception>
+    /// <exception cref="ConfigException">A file is not valid or is refused (a symbolic link out of its workspace, not a regular file, over 1 MiB), or a route names a model neither file defines.</exception>
     public static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath) =>
         LoadLayered(userConfigPath, workspaceConfigPath, requireWorkspace: false);
 
@@ -70,11 +71,11 @@ public static class EngramConfigLoader
 
     private static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath, bool requireWorkspace)
     {
-        ParsedFile? user = userConfigPath is not null && File.Exists(userConfigPath) ? ParseFile(File.ReadAllBytes(userConfigPath), userConfigPath) : null;
+        ParsedFile? user = userConfigPath is not null && File.Exists(userConfigPath) ? ParseFile(ReadConfigFile(userConfigPath), userConfigPath) : null;
         ParsedFile? workspace = null;
         if (workspaceConfigPath is not null && (requireWorkspace || File.Exists(workspaceConfigPath)))
         {
-            workspace = ParseFile(File.ReadAllBytes(workspaceConfigPath), workspaceConfigPath);
+            workspace = ParseFile(ReadConfigFile(workspaceConfigPath), workspaceConfigPath);
         }
 
         var merged = (user, workspace) switch
@@ -86,6 +87,20 @@ public static class EngramConfigLoader
         };
         CheckReferences(merged.Config, merged.References);
         return merged.Config;
+    }
+
+    // A workspace's file (ROOT/.engram/engram.json) is read under the workspace's path rules: a symbolic link out of
+    // the root, a named pipe or an oversized file is a configuration error naming the file, not a hang or a leak.
+    private static byte[] ReadConfigFile(string path)
+    {
+        try
+        {
+            return WorkspaceFile.ReadAllBytes(path, WorkspaceFile.WorkspaceRootOf(path), WorkspaceFile.MaxConfigBytes);
+        }
+        catch (WorkspaceFileException e)
+        {
+            throw new ConfigException(path, 1, null, "$", "expected a regular file inside the workspace: " + e.Message, e);
+        }
     }
 
     private static ParsedFile Merge(ParsedFile user, ParsedFile workspace)

@@ -1,4 +1,5 @@
 using System.Text;
+using Engram.Files;
 
 namespace Engram.Models.Discovery;
 
@@ -90,7 +91,8 @@ public sealed class GgufHeader
     /// </summary>
     public static GgufHeader Read(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        // A configured model path may name a pipe or a device: only a regular file is opened (never blocking).
+        using var stream = WorkspaceFile.OpenRead(path, null, long.MaxValue);
         return Read(stream, path);
     }
 
