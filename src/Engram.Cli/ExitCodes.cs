@@ -11,4 +11,7 @@ public static class ExitCodes
 
     /// <summary>Bad input: missing path, empty query, malformed JSONL; the message is on stderr.</summary>
     public const int BadInput = 2;
+
+    /// <summary>The command was cancelled (Ctrl+C), as shells report an interrupted process.</summary>
+    public const int Cancelled = 130;
 }

@@ -6,11 +6,22 @@ namespace Engram.Cli;
 /// <summary>Entry point of the <c>engram</c> executable.</summary>
 public static class Program
 {
-    /// <summary>Parses the command line and runs the command. Exit codes: 0 success, 1 failure, 2 bad input.</summary>
+    /// <summary>
+    /// Parses the command line and runs the command. Exit codes: 0 success, 1 failure, 2 bad input, 130 cancelled.
+    /// An exception no command handled is one line on stderr (see <see cref="ErrorReport"/>), never a stack trace
+    /// unless asked for.
+    /// </summary>
     public static async Task<int> Main(string[] args)
     {
         var root = BuildRootCommand();
-        return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+        try
+        {
+            return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return ErrorReport.Write(ex, args, Console.Error);
+        }
     }
 
     /// <summary>The command tree: <c>index</c>, <c>search</c>, <c>status</c>, <c>models</c>, <c>doctor</c>, <c>lsp</c>, <c>mcp</c>, <c>dialogue</c>, <c>modes</c>.</summary>

@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using Engram.Tests.Support;
 using Xunit.Abstractions;
 
 namespace Engram.Mcp.Tests;
@@ -7,7 +7,7 @@ namespace Engram.Mcp.Tests;
 /// <c>read_code</c> while another thread swaps a path between a file inside the root and a symbolic link leading
 /// out of it (issue 11, item 3): no call may return the outside file's text.
 /// </summary>
-public sealed partial class ReadRaceTests(ITestOutputHelper output)
+public sealed class ReadRaceTests(ITestOutputHelper output)
 {
     private const string Secret = "SECRET-OUTSIDE-THE-ROOT";
     private const int Calls = 400;
@@ -61,10 +61,7 @@ public sealed partial class ReadRaceTests(ITestOutputHelper output)
             var temporary = Path.Combine(host.Repo.Root, "src", ".dir-link");
             Directory.CreateSymbolicLink(temporary, flip ? outside : inside);
             // File.Move follows a link to a folder; rename(2) replaces the link itself.
-            if (Rename(temporary, link) != 0)
-            {
-                throw new IOException($"rename failed: errno {Marshal.GetLastPInvokeError()}");
-            }
+            SpecialFiles.Rename(temporary, link);
         });
 
         Assert.Equal(0, counts.Leaks);
@@ -118,7 +115,4 @@ public sealed partial class ReadRaceTests(ITestOutputHelper output)
         Assert.True(read > 0 && refused + leaks > 0, $"the race did not happen: {read} read, {refused} refused, {leaks} leaked");
         return (leaks, read, refused);
     }
-
-    [LibraryImport("libc", EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Rename(string oldPath, string newPath);
 }

@@ -201,7 +201,7 @@ internal static class DoctorCommand
 
         try
         {
-            using var store = EngramStore.Open(database, Core.Hypervectors.EncoderSettings.Default.Dimension, create: false);
+            using var store = EngramStore.Open(database, Core.Hypervectors.EncoderSettings.Default.Dimension, create: false, verify: true);
             var statistics = store.GetStatistics();
             var indexed = string.IsNullOrEmpty(statistics.IndexedCommit) ? null : statistics.IndexedCommit;
             var (head, dirty) = StatusCommand.GitState(root);

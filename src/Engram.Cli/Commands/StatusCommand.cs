@@ -29,7 +29,7 @@ internal static class StatusCommand
             StoreStatistics statistics;
             try
             {
-                using var store = EngramStore.Open(database, Core.Hypervectors.EncoderSettings.Default.Dimension, create: false);
+                using var store = EngramStore.Open(database, Core.Hypervectors.EncoderSettings.Default.Dimension, create: false, verify: true);
                 statistics = store.GetStatistics();
             }
             catch (IndexStoreException ex)

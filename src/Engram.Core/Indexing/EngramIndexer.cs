@@ -8,6 +8,7 @@ using Engram.Core.Hypervectors;
 using Engram.Core.Storage;
 using Engram.Files;
 using LibGit2Sharp;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -70,6 +71,19 @@ public sealed class EngramIndexer
         IndexOptions? options = null,
         IProgress<IndexProgress>? progress = null,
         CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await IndexCoreAsync(root, databasePath, options, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SqliteException ex) when (StoreIntegrity.IsCorruption(ex))
+        {
+            // Open checked the store before writing (quick_check); what it cannot see stops the update here.
+            throw StoreIntegrity.Corrupt(Path.GetFullPath(databasePath), ex.Message, ex, untouched: false);
+        }
+    }
+
+    private async Task<IndexReport> IndexCoreAsync(string root, string databasePath, IndexOptions? options, IProgress<IndexProgress>? progress, CancellationToken cancellationToken)
     {
         options ??= IndexOptions.Default;
         var stopwatch = Stopwatch.StartNew();

@@ -3,6 +3,7 @@ using Engram.Core.Indexing;
 using Engram.Core.Storage;
 using Engram.Core.Text;
 using Engram.Files;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.AI;
 
 namespace Engram.Core.Search;
@@ -93,6 +94,11 @@ public sealed partial class EngramSearcher : IDisposable
 
             return new EngramSearcher(Path.GetFullPath(root), store, encoder, embedder);
         }
+        catch (SqliteException ex) when (StoreIntegrity.IsCorruption(ex))
+        {
+            store.Dispose();
+            throw StoreIntegrity.Corrupt(store.DatabasePath, ex.Message, ex);
+        }
         catch
         {
             store.Dispose();
@@ -138,6 +144,19 @@ public sealed partial class EngramSearcher : IDisposable
     // With an overlay, the indexed chunks of overlaid files are hidden and the overlay's chunks (negative ids) compete
     // with the indexed ones under the same scoring; BM25 statistics are adjusted as if the overlay were indexed.
     private List<SearchHit> Rank(ulong[] queryVector, string[] queryTerms, float[] embedding, SearchOptions options, long? excludeId, OverlayView? overlay = null)
+    {
+        try
+        {
+            return RankFromStore(queryVector, queryTerms, embedding, options, excludeId, overlay);
+        }
+        catch (SqliteException ex) when (StoreIntegrity.IsCorruption(ex))
+        {
+            // Pages not read at open (chunk text) can still be corrupt: the same refusal as at open, never a stack trace.
+            throw StoreIntegrity.Corrupt(_store.DatabasePath, ex.Message, ex);
+        }
+    }
+
+    private List<SearchHit> RankFromStore(ulong[] queryVector, string[] queryTerms, float[] embedding, SearchOptions options, long? excludeId, OverlayView? overlay)
     {
         var count = options.EffectiveCandidates + (excludeId is null ? 0 : 1);
         var nearest = NearestByHamming(queryVector, count, overlay?.HiddenIds);

@@ -92,10 +92,16 @@ public sealed class EngramStore : IDisposable
     /// </summary>
     /// <param name="path">The database file.</param>
     /// <param name="dimension">Hypervector bits; must match an existing store's.</param>
-    /// <param name="create">Create the file (and its folder) when missing.</param>
-    /// <exception cref="IndexStoreException">The file is missing (without <paramref name="create"/>), is not a
-    /// SQLite database, belongs to another application, has a newer schema, or has another dimension.</exception>
-    public static EngramStore Open(string path, int dimension, bool create)
+    /// <param name="create">Create the file (and its folder) when missing; the caller will write to it.</param>
+    /// <param name="verify">Run <c>PRAGMA quick_check</c> even when this process checked the store before.</param>
+    /// <remarks>An existing file is checked before anything reads or writes it: its SQLite header on every open (an
+    /// empty file is refused, never taken for a new index), and <c>PRAGMA quick_check</c> on a read-only connection the
+    /// first time a process opens it (see <see cref="StoreIntegrity"/>). A new database is built under a temporary
+    /// name and renamed into place, so a crash never leaves a half-made one.</remarks>
+    /// <exception cref="IndexStoreException">The file is missing (without <paramref name="create"/>), is empty, is not a
+    /// SQLite database, is corrupt or truncated, belongs to another application, has a newer schema, or has another
+    /// dimension; the message names the file and the fix, and the file was not modified.</exception>
+    public static EngramStore Open(string path, int dimension, bool create, bool verify = false)
     {
         path = Path.GetFullPath(path);
         if (!File.Exists(path))
@@ -106,6 +112,15 @@ public sealed class EngramStore : IDisposable
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            CreateNew(path);
+        }
+        else
+        {
+            StoreIntegrity.CheckHeader(path);
+            if (StoreIntegrity.NeedsQuickCheck(path, verify))
+            {
+                StoreIntegrity.QuickCheck(path);
+            }
         }
 
         var builder = new SqliteConnectionStringBuilder
@@ -150,6 +165,11 @@ public sealed class EngramStore : IDisposable
 
             return store;
         }
+        catch (SqliteException ex) when (StoreIntegrity.IsCorruption(ex))
+        {
+            connection.Dispose();
+            throw StoreIntegrity.Corrupt(path, ex.Message, ex);
+        }
         catch (SqliteException ex)
         {
             connection.Dispose();
@@ -159,6 +179,40 @@ public sealed class EngramStore : IDisposable
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    // Builds an empty database of the current schema beside `path` and renames it into place (no-clobber: a store
+    // another process created first wins), so `path` never exists half-made or empty.
+    private static void CreateNew(string path)
+    {
+        var temporary = $"{path}.creating-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        try
+        {
+            var builder = new SqliteConnectionStringBuilder { DataSource = temporary, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false };
+            using (var connection = new SqliteConnection(builder.ToString()))
+            {
+                connection.Open();
+                Execute(connection, "PRAGMA journal_mode=WAL");
+                Migrate(connection, 0);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Created by another process meanwhile: use that one.
+        }
+        catch (SqliteException ex)
+        {
+            throw new IndexStoreException($"Cannot create an index at '{path}': {ex.Message}", ex);
+        }
+        finally
+        {
+            foreach (var leftover in new[] { temporary, temporary + "-wal", temporary + "-shm" })
+            {
+                File.Delete(leftover);
+            }
         }
     }
 
