@@ -50,7 +50,7 @@ public sealed class McpTestHost : IAsyncDisposable
     }
 
     /// <summary>Creates the host; <paramref name="chat"/> answers every model task (null: no model configured).</summary>
-    public static async Task<McpTestHost> StartAsync(IChatClient? chat = null, bool index = true, FixtureRepo? repo = null, bool acceptClientRoots = true, bool cacheIndexes = false)
+    public static async Task<McpTestHost> StartAsync(IChatClient? chat = null, bool index = true, FixtureRepo? repo = null, bool acceptClientRoots = true, bool cacheIndexes = false, IReadOnlyList<string>? modesDirectories = null)
     {
         repo ??= new FixtureRepo();
         // --index-dir names one database, so tests that add roots use the (temp) XDG cache instead: one per root.
@@ -86,7 +86,7 @@ public sealed class McpTestHost : IAsyncDisposable
         var options = new EngramMcpOptions
         {
             Roots = [repo.Root],
-            ModesDirectories = [ModesDirectory],
+            ModesDirectories = modesDirectories ?? [ModesDirectory],
             DialogueDatabasePath = Path.Combine(repo.Base, "dialogues.db"),
             IndexOnStart = false,
             AcceptClientRoots = acceptClientRoots,

@@ -30,7 +30,8 @@ public sealed class CorruptIndexTests : IClassFixture<CorruptIndexTests.HealthyI
         ["garbage header"] = b => Overwrite(b, 0, Garbage(100, 2)),
         ["one byte of the magic changed"] = b => Overwrite(b, 0, "sQLite format 3\0"u8.ToArray()),
         ["invalid page size"] = b => Overwrite(b, 16, [0x12, 0x34]),
-        ["a zeroed page in the middle"] = b => Overwrite(b, b.Length / PageBytes / 2 * PageBytes, new byte[PageBytes]),
+        // A b-tree page, not a page of blob payload: SQLite cannot see corruption inside a blob.
+        ["the files table's root page zeroed"] = b => Overwrite(b, (RootPage(b, "files") - 1) * PageBytes, new byte[PageBytes]),
         ["garbage in the schema page"] = b => Overwrite(b, 100, Garbage(PageBytes - 100, 3)),
         ["garbage in the last page"] = b => Overwrite(b, b.Length - PageBytes, Garbage(PageBytes, 4)),
         ["only the header left"] = b => b[..100],
@@ -123,6 +124,26 @@ public sealed class CorruptIndexTests : IClassFixture<CorruptIndexTests.HealthyI
         using var command = connection.CreateCommand();
         command.CommandText = "PRAGMA " + name;
         return Convert.ToString(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture)!;
+    }
+
+    // The root page number of `table`, read from a copy of the healthy database.
+    private static int RootPage(byte[] healthy, string table)
+    {
+        var copy = Path.Combine(Path.GetTempPath(), "engram-rootpage-" + Guid.NewGuid().ToString("n") + ".db");
+        File.WriteAllBytes(copy, healthy);
+        try
+        {
+            using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={copy};Mode=ReadOnly;Pooling=False");
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT rootpage FROM sqlite_master WHERE name = $name";
+            command.Parameters.AddWithValue("$name", table);
+            return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            File.Delete(copy);
+        }
     }
 
     private static byte[] Overwrite(byte[] bytes, int offset, byte[] with)
