@@ -72,6 +72,7 @@ public sealed class ReadRaceTests(ITestOutputHelper output)
         var client = await host.ConnectAsync();
         using var stop = new CancellationTokenSource();
         var swaps = 0;
+        var swapping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var swapper = Task.Run(() =>
         {
             var flip = false;
@@ -79,11 +80,13 @@ public sealed class ReadRaceTests(ITestOutputHelper output)
             {
                 flip = !flip;
                 swap(flip);
-                swaps++;
+                Interlocked.Increment(ref swaps);
+                swapping.TrySetResult();
             }
         });
 
         int leaks = 0, read = 0, refused = 0;
+        await swapping.Task;
         try
         {
             for (var i = 0; i < Calls; i++)

@@ -250,9 +250,12 @@ public sealed class WorkspaceFileTests : IDisposable
 
     private async Task<(int Leaks, int Read, int Refused)> RaceAsync(string path, Action<bool> swap)
     {
-        const int reads = 3000;
+        // At least 3000 reads and 500 swaps (reads are faster than swaps), whichever takes longer, within 60 s.
+        const int minReads = 3000;
+        const int minSwaps = 500;
         using var stop = new CancellationTokenSource();
         var swaps = 0;
+        var swapping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var swapper = Task.Run(() =>
         {
             var flip = false;
@@ -260,14 +263,17 @@ public sealed class WorkspaceFileTests : IDisposable
             {
                 flip = !flip;
                 swap(flip);
-                swaps++;
+                Interlocked.Increment(ref swaps);
+                swapping.TrySetResult();
             }
         });
 
-        int leaks = 0, read = 0, refused = 0;
+        int leaks = 0, read = 0, refused = 0, reads = 0;
+        await swapping.Task;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         try
         {
-            for (var i = 0; i < reads; i++)
+            for (; (reads < minReads || Volatile.Read(ref swaps) < minSwaps) && DateTime.UtcNow < deadline; reads++)
             {
                 try
                 {
