@@ -82,6 +82,12 @@ public static class WorkspaceTrust
     public static bool IsTrusted(string folder, EngramConfig config) =>
         config.Workspace?.TrustedByClient == true || FindTrustedFolder(folder, config.TrustedFolders) is not null;
 
+    /// <summary>The command that trusts <paramref name="folder"/>, quoted for a POSIX shell: <c>engram trust /path/to/repo</c>.</summary>
+    public static string TrustCommand(string folder) =>
+        "engram trust " + (folder.Length > 0 && folder.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ',' or ':' or '@' or '%' or '=')
+            ? folder
+            : "'" + folder.Replace("'", "'\\''", StringComparison.Ordinal) + "'");
+
     private static string Resolve(string full, int depth)
     {
         var root = Path.GetPathRoot(full) ?? "";

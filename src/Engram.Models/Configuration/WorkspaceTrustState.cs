@@ -37,7 +37,7 @@ public sealed record WorkspaceTrustState
     public bool Restricted => Ignored.Count > 0;
 
     /// <summary>The command that trusts <see cref="Folder"/>, quoted for a POSIX shell: <c>engram trust /path/to/repo</c>.</summary>
-    public string TrustCommand => "engram trust " + ShellQuote(Folder);
+    public string TrustCommand => WorkspaceTrust.TrustCommand(Folder);
 
     /// <summary>
     /// One paragraph for the user when <see cref="Restricted"/>: what was ignored, why, and <see cref="TrustCommand"/>;
@@ -48,9 +48,4 @@ public sealed record WorkspaceTrustState
           + string.Join("; ", Ignored)
           + $". An untrusted workspace may only choose among your models, narrow routes and lower budgets. To trust it: {TrustCommand}"
         : null;
-
-    private static string ShellQuote(string path) =>
-        path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '_' or '-' or '+' or ',' or ':' or '@' or '%' or '=')
-            ? path
-            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 }
