@@ -65,8 +65,10 @@ public sealed class ConfigFileRulesTests
         using var folder = new TempFolder();
         var path = folder.Write("ws/.engram/engram.json", OneModel);
         var outside = folder.Write("outside/engram.json", OneModel.Replace("first", "second", StringComparison.Ordinal));
+        // A trusted workspace, so that its own model shows in the configuration.
+        var user = folder.Write("user/engram.json", $$"""{ "trustedFolders": [{{System.Text.Json.JsonSerializer.Serialize(Path.Combine(folder.Path, "ws"))}}] }""");
         var failed = new TaskCompletionSource<ConfigException>(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var watcher = new ConfigWatcher(null, path, TimeSpan.FromMilliseconds(20));
+        using var watcher = new ConfigWatcher(user, path, TimeSpan.FromMilliseconds(20));
         watcher.ReloadFailed += e => failed.TrySetResult(e);
         Assert.Equal(["first"], watcher.Current.Models.Select(m => m.Name));
 
