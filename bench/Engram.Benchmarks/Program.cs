@@ -52,6 +52,8 @@ internal static class Program
                     return await Completion.WordModelBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "dialogue":
                     return await Dialogue.DialogueBenchmark.RunAsync(args[1..], cancellation.Token);
+                case "files":
+                    return await Files.SafeReadBenchmark.RunAsync(args[1..], cancellation.Token);
                 default:
                     Console.Error.WriteLine($"unknown benchmark '{args[0]}'");
                     Console.Error.WriteLine(Usage);
@@ -98,5 +100,10 @@ internal static class Program
           the workspace word-completion model alone: training time, managed heap and bytes/token, Complete
           p50/p95/p99 and top-1/top-5 accuracy (default 3,000 positions), SetDocument p50/p95; default roots:
           /usr/lib/python3.11, /usr/lib/python3, /usr/lib/node_modules (where present) and this repository
+
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- files [--root DIR] [--index DB]
+
+          what the hostile-input defences cost: File.ReadAllBytes against WorkspaceFile.ReadAllBytes over every
+          file under 1 MiB of DIR (default: src/), and PRAGMA quick_check of the index DB
 """;
 }

@@ -146,6 +146,12 @@ public sealed class PathGuard
     /// <summary>The path with every symbolic link resolved, component by component (missing tails kept as they are).</summary>
     internal static string RealPath(string full)
     {
+        // realpath(3) resolves an existing path in one call; a missing tail is resolved here, component by component.
+        if (Native.UnixFiles.IsSupported && Native.UnixFiles.RealPath(full) is { } resolved)
+        {
+            return resolved;
+        }
+
         var root = Path.GetPathRoot(full) ?? "/";
         var current = root;
         var parts = full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);

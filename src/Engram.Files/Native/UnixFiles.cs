@@ -6,7 +6,7 @@ namespace Engram.Files.Native;
 /// <summary>
 /// The few system calls .NET does not expose that a safe read needs: <c>open(2)</c> with <c>O_NOFOLLOW | O_NONBLOCK
 /// | O_NOCTTY | O_CLOEXEC</c>, <c>stat</c> of a path without following it and of an open handle (kind, size, device,
-/// inode), and the kernel's own path of an open handle (<c>/proc/self/fd/N</c>).
+/// inode), <c>realpath(3)</c>, and the kernel's own path of an open handle (<c>/proc/self/fd/N</c>).
 /// </summary>
 /// <remarks>
 /// Linux (statx, whose layout is the same on every architecture) and macOS (the 64-bit-inode <c>struct stat</c>).
@@ -147,6 +147,41 @@ internal static unsafe partial class UnixFiles
     }
 
     /// <summary>
+    /// <c>realpath(3)</c>: <paramref name="path"/> with every symbolic link, <c>.</c> and <c>..</c> resolved; null when a
+    /// component does not exist (the caller resolves what exists itself).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A folder on the way may not be searched.</exception>
+    /// <exception cref="IOException">realpath failed for another reason (a link loop, a name too long).</exception>
+    public static string? RealPath(string path)
+    {
+        var resolved = SysRealPath(path, IntPtr.Zero);
+        if (resolved == IntPtr.Zero)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (IsMissingError(errno))
+            {
+                return null;
+            }
+
+            if (IsAccessError(errno))
+            {
+                throw new UnauthorizedAccessException($"Access to '{path}' is denied.");
+            }
+
+            throw new IOException($"Cannot resolve '{path}': {Marshal.GetPInvokeErrorMessage(errno)}");
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            NativeMemory.Free((void*)resolved);
+        }
+    }
+
+    /// <summary>
     /// The path the kernel holds for the open file (Linux: the target of <c>/proc/self/fd/N</c>, without a trailing
     /// <c> (deleted)</c>); null where the platform has no such view (macOS, or Linux without <c>/proc</c>).
     /// </summary>
@@ -254,6 +289,9 @@ internal static unsafe partial class UnixFiles
     // open(2) is variadic; without O_CREAT no mode argument is passed, which is safe on every ABI.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysOpen(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial IntPtr SysRealPath(string path, IntPtr resolved);
 
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SysStatx(int directory, string path, int flags, uint mask, byte* buffer);
