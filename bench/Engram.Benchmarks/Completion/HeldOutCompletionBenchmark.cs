@@ -8,7 +8,7 @@ namespace Engram.Benchmarks.Completion;
 
 /// <summary>
 /// Next-word completion on files the model never saw:
-/// <c>-- completion-heldout --repo NAME=DIR[:EXT,EXT] ... [--held-out N] [--positions N] [--seed N]</c>.
+/// <c>-- completion-heldout --repo NAME=DIR:EXT[,EXT] ... [--held-out N] [--positions N] [--seed N] [--show-misses TYPED]</c>.
 /// Per repository: the workspace's indexable files (the engram index's rules) minus a random sample of held-out files
 /// with the given extensions train <see cref="WordCompletionModel"/>; then each held-out file is typed from its start:
 /// at random word starts, after 0, 1, 2 and 3 typed characters of the word, the open document holds the file's text up
@@ -17,7 +17,8 @@ namespace Engram.Benchmarks.Completion;
 /// word the file really has there, ordinally. Baselines in the same run, same positions: the open document's words by
 /// frequency (an editor's word-based suggestions) and the training files' words by frequency (workspace unigrams),
 /// both filtered by the typed prefix. "seen" is the share of targets that occur in the training files or earlier in
-/// the document: no model that suggests only words it has seen can do better.
+/// the document: no model that suggests only words it has seen can do better. <c>--show-misses 1</c> prints a sample
+/// of the positions Engram missed after one typed character to stderr (the line so far, the word, the suggestions).
 /// </summary>
 internal static class HeldOutCompletionBenchmark
 {
@@ -30,6 +31,7 @@ internal static class HeldOutCompletionBenchmark
         var heldOut = 40;
         var positions = 2000;
         var seed = 16;
+        var showMisses = -1;
         for (var i = 0; i < args.Length; i++)
         {
             switch (args[i])
@@ -52,6 +54,9 @@ internal static class HeldOutCompletionBenchmark
                 case "--positions" when i + 1 < args.Length:
                     positions = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
+                case "--show-misses" when i + 1 < args.Length:
+                    showMisses = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
                 case "--seed" when i + 1 < args.Length:
                     seed = int.Parse(args[++i], CultureInfo.InvariantCulture);
                     break;
@@ -63,7 +68,7 @@ internal static class HeldOutCompletionBenchmark
 
         if (repos.Count == 0)
         {
-            Console.Error.WriteLine("usage: completion-heldout --repo NAME=DIR:EXT[,EXT] [--repo ...] [--held-out 40] [--positions 2000] [--seed 16]");
+            Console.Error.WriteLine("usage: completion-heldout --repo NAME=DIR:EXT[,EXT] [--repo ...] [--held-out 40] [--positions 2000] [--seed 16] [--show-misses TYPED]");
             return 2;
         }
 
@@ -75,7 +80,7 @@ internal static class HeldOutCompletionBenchmark
         var latency = new List<string>();
         foreach (var (name, root, extensions) in repos)
         {
-            var result = await RunRepositoryAsync(name, root, extensions, heldOut, positions, seed, cancellationToken);
+            var result = await RunRepositoryAsync(name, root, extensions, heldOut, positions, seed, showMisses, cancellationToken);
             for (var typed = 0; typed <= MaxTyped; typed++)
             {
                 var t = result.Tallies[typed];
@@ -113,7 +118,7 @@ internal static class HeldOutCompletionBenchmark
 
     private sealed record RepositoryResult(Tally[] Tallies, int TrainingFiles, long TrainingTokens, double TrainingSeconds, int HeldOutFiles, double P50, double P95, double SetP50);
 
-    private static async Task<RepositoryResult> RunRepositoryAsync(string name, string root, string[] extensions, int heldOutCount, int positions, int seed, CancellationToken cancellationToken)
+    private static async Task<RepositoryResult> RunRepositoryAsync(string name, string root, string[] extensions, int heldOutCount, int positions, int seed, int showMisses, CancellationToken cancellationToken)
     {
         List<string> files;
         string fullRoot;
@@ -125,6 +130,7 @@ internal static class HeldOutCompletionBenchmark
 
         files.Sort(StringComparer.Ordinal);
         var random = new Random(seed);
+        var missSample = new Random(seed + 1); // apart, so showing misses never moves the positions
         var eligible = files.Where(f => extensions.Any(e => f.EndsWith(e, StringComparison.OrdinalIgnoreCase))).ToList();
         var heldOut = eligible.OrderBy(_ => random.Next()).Take(heldOutCount).ToHashSet(StringComparer.Ordinal);
         Console.Error.WriteLine($"{name}: {files.Count} files, {eligible.Count} with {string.Join(",", extensions)}, {heldOut.Count} held out");
@@ -183,7 +189,7 @@ internal static class HeldOutCompletionBenchmark
 
                     var lineStart = LineStart(text, caret, ContextLines);
                     var queryWatch = Stopwatch.StartNew();
-                    var suggestions = model.Complete(text[lineStart..caret], null, 5).Suggestions.Select(s => s.Word).ToList();
+                    var suggestions = model.Complete(text[lineStart..caret], null, 5, key).Suggestions.Select(s => s.Word).ToList();
                     times.Add(queryWatch.Elapsed.TotalMilliseconds);
 
                     var typedText = text.Substring(start, typed);
@@ -191,6 +197,12 @@ internal static class HeldOutCompletionBenchmark
                     tally.N++;
                     tally.Seen += seen ? 1 : 0;
                     Score(suggestions, target, ref tally.Engram1, ref tally.Engram5);
+                    if (showMisses == typed && !suggestions.Contains(target) && missSample.Next(8) == 0)
+                    {
+                        var nl = text.LastIndexOf('\n', Math.Max(0, caret - 1));
+                        var line = text[(nl + 1)..caret];
+                        Console.Error.WriteLine($"MISS [{line.Trim()}] want {target} seen={seen} got {string.Join(",", suggestions)}");
+                    }
                     Score(document.Suggest(typedText, 5), target, ref tally.Document1, ref tally.Document5);
                     Score(unigrams.Suggest(typedText, 5), target, ref tally.Unigram1, ref tally.Unigram5);
                 }
