@@ -8,8 +8,9 @@ public sealed partial class WordCompletionModel
     /// document, and the document's word counts, scored in the same tiers as the workspace model.
     /// </summary>
     /// <remarks>
-    /// Built by one pass over the document's token ids (no allocation per token): about 10 µs per 10,000 tokens.
-    /// Only words starting with the typed prefix are kept. Used under the model's read lock.
+    /// The document's token ids and word counts (<see cref="DocumentStatistics"/>) are computed once per version of
+    /// the document; a query then compares token ids with its context (no allocation per token) and looks up only the
+    /// matches. Only words inside the typed prefix's vocabulary range are kept. Used under the model's read lock.
     /// </remarks>
     private sealed class DocumentCache
     {
@@ -19,48 +20,54 @@ public sealed partial class WordCompletionModel
         // words of any kind did (the denominator).
         private readonly Dictionary<int, int>[] _followers = [[], [], [], []];
         private readonly int[] _totals = new int[4];
-        private readonly Dictionary<int, int> _unigrams = [];
-        private int _words;
+        private readonly DocumentStatistics _statistics;
+        private readonly Func<int, bool> _matchesPrefix;
 
-        public static DocumentCache Build(int[] tokens, ReadOnlySpan<int> context, List<bool> isWord, string prefix, List<string> words)
+        private DocumentCache(DocumentStatistics statistics, Func<int, bool> matchesPrefix)
         {
-            var cache = new DocumentCache();
-            for (var i = 0; i < tokens.Length; i++)
+            _statistics = statistics;
+            _matchesPrefix = matchesPrefix;
+        }
+
+        public static DocumentCache Build(DocumentStatistics statistics, ReadOnlySpan<int> context, List<bool> isWord, Func<int, bool> matchesPrefix)
+        {
+            var cache = new DocumentCache(statistics, matchesPrefix);
+            var nearest = context[2];
+            if (nearest == NoToken)
             {
-                var word = tokens[i];
-                if (!isWord[word])
+                return cache;
+            }
+
+            var tokens = statistics.Tokens;
+            for (var i = 1; i < tokens.Length; i++)
+            {
+                if (tokens[i - 1] != nearest || !isWord[tokens[i]])
                 {
                     continue;
                 }
 
-                cache._words++;
-                var order = 0;
+                var order = 1;
                 while (order < 3 && i - order - 1 >= 0 && context[2 - order] != NoToken && tokens[i - order - 1] == context[2 - order])
                 {
                     order++;
                 }
 
+                var word = tokens[i];
+                var matches = matchesPrefix(word);
                 for (var k = 1; k <= order; k++)
                 {
                     cache._totals[k]++;
-                }
-
-                if (prefix.Length > 0 && !words[word].StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                cache._unigrams[word] = cache._unigrams.GetValueOrDefault(word) + 1;
-                for (var k = 1; k <= order; k++)
-                {
-                    cache._followers[k][word] = cache._followers[k].GetValueOrDefault(word) + 1;
+                    if (matches)
+                    {
+                        cache._followers[k][word] = cache._followers[k].GetValueOrDefault(word) + 1;
+                    }
                 }
             }
 
             return cache;
         }
 
-        /// <summary>Adds the followers of the context and the most frequent prefix words of the document.</summary>
+        /// <summary>Adds the followers of the context and the document's most frequent words with the prefix.</summary>
         public void AddCandidates(HashSet<int> candidates, int max)
         {
             foreach (var word in _followers[1].Keys)
@@ -68,9 +75,17 @@ public sealed partial class WordCompletionModel
                 candidates.Add(word);
             }
 
-            foreach (var (word, _) in _unigrams.OrderByDescending(kv => kv.Value).Take(Math.Max(max, MaxUnigramCandidates)))
+            var wanted = Math.Max(max, MaxUnigramCandidates);
+            foreach (var word in _statistics.ByCount)
             {
-                candidates.Add(word);
+                if (_matchesPrefix(word))
+                {
+                    candidates.Add(word);
+                    if (--wanted == 0)
+                    {
+                        break;
+                    }
+                }
             }
         }
 
@@ -86,7 +101,53 @@ public sealed partial class WordCompletionModel
                 }
             }
 
-            return _unigrams.TryGetValue(word, out var seen) ? (double)seen / Math.Max(1, _words) / 4 : 0;
+            return _statistics.Counts.TryGetValue(word, out var seen) ? (double)seen / Math.Max(1, _statistics.Words) / 4 : 0;
         }
+    }
+
+    /// <summary>One document version's token ids and word counts, kept while its encoded ids live.</summary>
+    private sealed class DocumentStatistics
+    {
+        public DocumentStatistics(byte[] encoded, List<bool> isWord)
+        {
+            var tokens = new List<int>(encoded.Length);
+            var value = 0;
+            var shift = 0;
+            foreach (var b in encoded)
+            {
+                value |= (b & 0x7F) << shift;
+                if (b < 0x80)
+                {
+                    tokens.Add(value);
+                    value = 0;
+                    shift = 0;
+                }
+                else
+                {
+                    shift += 7;
+                }
+            }
+
+            Tokens = [.. tokens];
+            foreach (var token in Tokens)
+            {
+                if (isWord[token])
+                {
+                    Counts[token] = Counts.GetValueOrDefault(token) + 1;
+                    Words++;
+                }
+            }
+
+            ByCount = [.. Counts.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key).Select(kv => kv.Key)];
+        }
+
+        public int[] Tokens { get; }
+
+        public Dictionary<int, int> Counts { get; } = [];
+
+        public int Words { get; }
+
+        /// <summary>Distinct words, most frequent first.</summary>
+        public int[] ByCount { get; }
     }
 }

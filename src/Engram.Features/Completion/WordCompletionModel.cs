@@ -310,11 +310,11 @@ public sealed partial class WordCompletionModel
             }
 
             AddTopUnigrams(lower, upper, max, candidates);
+            var ranks = Ranks();
             var cache = documentKey is not null && _documents.TryGetValue(documentKey, out var encoded)
-                ? DocumentCache.Build(Decoded(encoded), context, _isWord, prefix, _words)
+                ? DocumentCache.Build(Statistics(encoded), context, _isWord, word => ranks[word] >= lower && ranks[word] < upper)
                 : null;
             cache?.AddCandidates(candidates, max);
-            var ranks = Ranks();
             var scored = new List<(int Word, double Score)>(candidates.Count);
             foreach (var word in candidates)
             {
@@ -689,31 +689,11 @@ public sealed partial class WordCompletionModel
         }
     }
 
-    // Decoded token ids of a document, kept while its encoded array lives (SetDocument replaces the array).
-    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], int[]> _decoded = new();
+    // Token ids and word counts of each document version, kept while its encoded array lives (SetDocument replaces
+    // the array, so an edited document is recomputed once, on its first query).
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], DocumentStatistics> _statistics = new();
 
-    private int[] Decoded(byte[] encoded) => _decoded.GetValue(encoded, static e =>
-    {
-        var tokens = new List<int>(e.Length);
-        var value = 0;
-        var shift = 0;
-        foreach (var b in e)
-        {
-            value |= (b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                tokens.Add(value);
-                value = 0;
-                shift = 0;
-            }
-            else
-            {
-                shift += 7;
-            }
-        }
-
-        return [.. tokens];
-    });
+    private DocumentStatistics Statistics(byte[] encoded) => _statistics.GetValue(encoded, e => new DocumentStatistics(e, _isWord));
 
     private static byte[] Encode(ReadOnlySpan<int> tokens)
     {

@@ -200,6 +200,16 @@ public sealed class WordCompletionModelTests
     }
 
     [Fact]
+    public void The_typed_prefixs_case_is_preferred_but_not_required()
+    {
+        var model = new WordCompletionModel();
+        model.SetDocument("a", "the user said user and user again on Unix");
+        Assert.Equal(["user", "Unix"], model.Complete("zzz u").Suggestions.Select(s => s.Word));
+        Assert.Equal(["Unix", "user"], model.Complete("zzz U").Suggestions.Select(s => s.Word));
+        Assert.Equal("Unix", model.Complete("zzz UN").Suggestions.Single().Word);
+    }
+
+    [Fact]
     public void Empty_model_returns_no_suggestions()
     {
         var model = new WordCompletionModel();
