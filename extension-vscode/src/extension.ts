@@ -17,7 +17,7 @@ import {
 } from "vscode-languageclient/node";
 import { ConfiguredPathError, findServerCommand, INSTALL_COMMAND, ServerCommand } from "./discovery";
 import { AskResult, renderAnswer, renderDialogue, renderUsage, UsageResult } from "./markdown";
-import { toServerSettings } from "./settings";
+import { currentSettings, initializationOptions, onTrustGranted } from "./initialization";
 import { applyView as applyViewTo, createStatusItem } from "./statusItem";
 import { EngramStatus, formatStatus, isEngramStatus, STARTING_VIEW, stoppedView, StatusView } from "./status";
 
@@ -73,6 +73,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       await restartServer();
     }
   }));
+  // Trusting the folder lets its .engram/engram.json configure models: the server learns it at start.
+  context.subscriptions.push(onTrustGranted(restartServer));
 
   await startServer();
 }
@@ -103,11 +105,6 @@ function resolveServer(): ServerCommand | undefined {
       }
     },
   });
-}
-
-function currentSettings() {
-  const config = vscode.workspace.getConfiguration("engram");
-  return toServerSettings((key) => config.get(key), vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
 }
 
 async function startServer(): Promise<void> {
@@ -142,7 +139,7 @@ async function startServer(): Promise<void> {
   const clientOptions: LanguageClientOptions = {
     documentSelector: [{ scheme: "file" }, { scheme: "untitled" }],
     outputChannel: output,
-    initializationOptions: currentSettings(),
+    initializationOptions: initializationOptions(),
     synchronize: { configurationSection: "engram" },
     errorHandler: {
       error: () => ({ action: ErrorAction.Continue }),

@@ -13,7 +13,7 @@ public static class Program
         return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The command tree: <c>index</c>, <c>search</c>, <c>status</c>, <c>models</c>, <c>doctor</c>, <c>lsp</c>, <c>mcp</c>, <c>dialogue</c>, <c>modes</c>.</summary>
+    /// <summary>The command tree: <c>index</c>, <c>search</c>, <c>status</c>, <c>models</c>, <c>doctor</c>, <c>lsp</c>, <c>mcp</c>, <c>dialogue</c>, <c>modes</c>, <c>trust</c>.</summary>
     public static RootCommand BuildRootCommand()
     {
         var root = new RootCommand("Engram: a local-first AI language server and MCP server with a hyperdimensional workspace memory.")
@@ -27,6 +27,7 @@ public static class Program
             McpCommand.Create(),
             DialogueCommand.Create(),
             ModesCommand.Create(),
+            TrustCommand.Create(),
         };
         return root;
     }

@@ -19,7 +19,7 @@ public sealed class DialogueCliTests
         await using var server = new SlowChatServer(TimeSpan.FromMilliseconds(700));
         using var home = new TempWorkspace(git: false);
         using var workspace = new TempWorkspace(git: false);
-        workspace.Write(".engram/engram.json", JsonSerializer.Serialize(new
+        ModelsStatusTests.WriteUserConfig(home, JsonSerializer.Serialize(new
         {
             models = new object[]
             {
@@ -85,7 +85,7 @@ public sealed class DialogueCliTests
     {
         using var home = new TempWorkspace(git: false);
         using var workspace = new TempWorkspace(git: false);
-        workspace.Write(".engram/engram.json", JsonSerializer.Serialize(new
+        ModelsStatusTests.WriteUserConfig(home, JsonSerializer.Serialize(new
         {
             models = new object[] { new { name = "local", provider = "local-gguf", path = ModelsStatusTests.FindStories(), capabilities = new[] { "completion", "chat", "reasoning" } } },
         }));
@@ -138,7 +138,7 @@ public sealed class DialogueCliTests
     {
         using var home = new TempWorkspace(git: false);
         using var workspace = new TempWorkspace(git: false);
-        workspace.Write(".engram/engram.json", """{"models":[{"name":"m","provider":"openai","endpoint":"http://127.0.0.1:9/v1","capabilities":["chat"]}]}""");
+        ModelsStatusTests.WriteUserConfig(home, """{"models":[{"name":"m","provider":"openai","endpoint":"http://127.0.0.1:9/v1","capabilities":["chat"]}]}""");
         var env = ModelsStatusTests.Isolated(home.Root);
 
         var unknownMode = await EngramProcess.RunAsync(env, "dialogue", "run", "nonesuch", "--topic", "x", "--workspace", workspace.Root);
@@ -154,7 +154,8 @@ public sealed class DialogueCliTests
         Assert.Equal(2, unknownId.ExitCode);
         Assert.Contains("01NOPE", unknownId.StandardError, StringComparison.Ordinal);
 
-        var noModels = await EngramProcess.RunAsync(env, "dialogue", "run", "debate", "--topic", "x");
+        using var emptyHome = new TempWorkspace(git: false);
+        var noModels = await EngramProcess.RunAsync(ModelsStatusTests.Isolated(emptyHome.Root), "dialogue", "run", "debate", "--topic", "x", "--workspace", workspace.Root);
         Assert.Equal(1, noModels.ExitCode);
         Assert.Contains("no model is configured", noModels.StandardError, StringComparison.Ordinal);
     }

@@ -9,7 +9,7 @@ public sealed class DoctorTests
     public async Task ReportsTheMissingKeyWithAFixAndTheLocalModelAsOk()
     {
         using var home = new TempWorkspace(git: false);
-        using var workspace = ModelsStatusTests.ConfiguredWorkspace();
+        using var workspace = ModelsStatusTests.ConfiguredWorkspace(home);
 
         var doctor = await EngramProcess.RunAsync(ModelsStatusTests.Isolated(home.Root), "doctor", "--workspace", workspace.Root, "--json");
 

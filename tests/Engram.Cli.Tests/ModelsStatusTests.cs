@@ -4,7 +4,7 @@ namespace Engram.Cli.Tests;
 
 /// <summary>
 /// <c>engram models status|test|usage</c> and <c>engram doctor</c> through the real executable, with HOME and XDG
-/// folders isolated and a workspace configuring the real stories260K model plus an OpenAI model whose key is unset.
+/// folders isolated and a user configuration with the real stories260K model plus an OpenAI model whose key is unset.
 /// </summary>
 public sealed class ModelsStatusTests
 {
@@ -14,7 +14,7 @@ public sealed class ModelsStatusTests
     public async Task StatusShowsBothModelsWithKeyAndFileFacts()
     {
         using var home = new TempWorkspace(git: false);
-        using var workspace = ConfiguredWorkspace();
+        using var workspace = ConfiguredWorkspace(home);
 
         var status = await EngramProcess.RunAsync(Isolated(home.Root), "models", "status", "--workspace", workspace.Root, "--json");
 
@@ -39,7 +39,7 @@ public sealed class ModelsStatusTests
     public async Task TestStreamsFromTheLocalModelAndUsageCountsTheCall()
     {
         using var home = new TempWorkspace(git: false);
-        using var workspace = ConfiguredWorkspace();
+        using var workspace = ConfiguredWorkspace(home);
         var environment = Isolated(home.Root);
 
         var test = await EngramProcess.RunAsync(environment, "models", "test", "local", "Once upon a time", "--max-tokens", "8", "--workspace", workspace.Root, "--json");
@@ -87,7 +87,7 @@ public sealed class ModelsStatusTests
     public async Task TestOfAnUnknownModelIsBadInput()
     {
         using var home = new TempWorkspace(git: false);
-        using var workspace = ConfiguredWorkspace();
+        using var workspace = ConfiguredWorkspace(home);
 
         var test = await EngramProcess.RunAsync(Isolated(home.Root), "models", "test", "nope", "--workspace", workspace.Root);
 
@@ -112,7 +112,8 @@ public sealed class ModelsStatusTests
         Assert.Contains("$.models[0].provider", status.StandardError, StringComparison.Ordinal);
     }
 
-    internal static TempWorkspace ConfiguredWorkspace()
+    /// <summary>An empty workspace; the models are in the user configuration of <paramref name="home"/>.</summary>
+    internal static TempWorkspace ConfiguredWorkspace(TempWorkspace home)
     {
         var workspace = new TempWorkspace(git: false);
         var config = new
@@ -123,9 +124,12 @@ public sealed class ModelsStatusTests
                 new { name = "cloud", provider = "openai", apiKeyEnv = UnsetKey, capabilities = new[] { "chat", "code" }, costPerMillionInput = 1, costPerMillionOutput = 2 },
             },
         };
-        workspace.Write(".engram/engram.json", JsonSerializer.Serialize(config));
+        WriteUserConfig(home, JsonSerializer.Serialize(config));
         return workspace;
     }
+
+    /// <summary>Writes the user configuration of an <see cref="Isolated"/> home (<c>config/engram/engram.json</c>).</summary>
+    internal static void WriteUserConfig(TempWorkspace home, string json) => home.Write("config/engram/engram.json", json);
 
     // HOME and every XDG folder point into a temp folder, so the user's configuration, ledger and index are never touched.
     internal static Dictionary<string, string> Isolated(string root) => new()

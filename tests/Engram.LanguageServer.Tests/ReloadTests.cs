@@ -26,7 +26,7 @@ public sealed class ReloadTests
         Assert.Contains("engram.json", Text(noModel), StringComparison.Ordinal);
         Assert.Equal(-32803, await client.ErrorCodeAsync("workspace/executeCommand", new { command = "engram.explain", arguments = new object[] { uri, range } }));
 
-        // A model appears in the workspace file: logged, status updated, the next request uses it.
+        // A model appears in the user file: logged, status updated, the next request uses it.
         Write(folder, """
             { "models": [ { "name": "fake-reloaded", "provider": "fake", "capabilities": ["fim", "chat", "code", "review", "completion"] } ] }
             """);
@@ -41,7 +41,7 @@ public sealed class ReloadTests
         Assert.Equal("fake-reloaded", usage.GetProperty("models")[0].GetProperty("model").GetString());
 
         // A broken edit: a warning naming the file and line, once per distinct error; the previous model keeps serving.
-        var path = Path.Combine(folder.Root, ".engram", "engram.json");
+        var path = UserConfig(folder);
         const string broken = "{\n  \"models\": [\n    { \"name\": \"x\", \"provider\": \"gpt\", \"capabilities\": [\"chat\"] }\n  ]\n}\n";
         Write(folder, broken);
         var warning = await client.WaitForNotificationAsync("window/showMessage", p => Text(p).Contains("$.models[0].provider", StringComparison.Ordinal));
@@ -96,7 +96,7 @@ public sealed class ReloadTests
         ModelsFactory = null,
         ModelClientFactory = _ => chat,
         UsageLedger = new InMemoryUsageLedger(),
-        UserConfigPath = Path.Combine(folder.IndexDirectory, "config", "engram", "engram.json"),
+        UserConfigPath = UserConfig(folder),
         ConfigReloadDebounce = TimeSpan.FromMilliseconds(20),
         TrainCompletionModel = false,
         };
@@ -113,10 +113,12 @@ public sealed class ReloadTests
         return [.. result.GetProperty("items").EnumerateArray()];
     }
 
-    /// <summary>Writes the workspace configuration as editors save: a temp file renamed over it (never half a file).</summary>
+    private static string UserConfig(TempFolder folder) => Path.Combine(folder.IndexDirectory, "config", "engram", "engram.json");
+
+    /// <summary>Writes the user configuration as editors save: a temp file renamed over it (never half a file).</summary>
     private static void Write(TempFolder folder, string json)
     {
-        var path = Path.Combine(folder.Root, ".engram", "engram.json");
+        var path = UserConfig(folder);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         File.WriteAllText(path + ".tmp", json);
         File.Move(path + ".tmp", path, overwrite: true);

@@ -50,8 +50,8 @@ public sealed class ReloadTests
         Assert.Equal(JsonValueKind.Null, before.GetProperty("configError").ValueKind);
         Assert.Contains("\"extractive\":true", (await client.CallAsync("research", new { question = "invoice total" })).Text());
 
-        // A model appears: a log notification, models_status shows it, the next tool call uses it.
-        var path = Path.Combine(host.Repo.Root, ".engram", "engram.json");
+        // A model appears in the user file: a log notification, models_status shows it, the next tool call uses it.
+        var path = userConfig;
         Write(path, """{ "models": [ { "name": "fake-mcp", "provider": "fake", "capabilities": ["chat", "reasoning", "code", "review"] } ] }""");
         await WaitUntilAsync(() => messages.Any(m => m.Level == "info" && m.Text.Contains("fake-mcp", StringComparison.Ordinal)));
         var after = (await client.CallAsync("models_status")).Json();

@@ -1,4 +1,5 @@
-// A minimal stand-in for the `vscode` module: just what src/statusItem.ts touches. Records created items.
+// A minimal stand-in for the `vscode` module: what src/statusItem.ts and src/initialization.ts touch. Records
+// created status items; `workspace` is mutable so tests can set `isTrusted`, settings and folders, and fire a grant.
 "use strict";
 const created = [];
 class ThemeColor {
@@ -13,4 +14,22 @@ const window = {
     return item;
   },
 };
-module.exports = { ThemeColor, StatusBarAlignment, window, _created: created };
+const grantListeners = [];
+const workspace = {
+  isTrusted: false,
+  settings: {},
+  workspaceFolders: undefined,
+  getConfiguration(section) {
+    const prefix = section ? section + "." : "";
+    return { get: (key) => workspace.settings[prefix + key] };
+  },
+  onDidGrantWorkspaceTrust(listener) {
+    grantListeners.push(listener);
+    return { dispose() { grantListeners.splice(grantListeners.indexOf(listener), 1); } };
+  },
+  _grantTrust() {
+    workspace.isTrusted = true;
+    for (const listener of [...grantListeners]) listener();
+  },
+};
+module.exports = { ThemeColor, StatusBarAlignment, window, workspace, _created: created };

@@ -37,3 +37,13 @@ test("every command the extension registers is contributed with the Engram categ
     assert.ok(titles.includes(t), `${t} is contributed`);
   }
 });
+
+test("Workspace Trust: limited support, and the settings that run or read outside the folder are restricted", () => {
+  const trust = manifest.capabilities.untrustedWorkspaces;
+  assert.equal(trust.supported, "limited");
+  assert.ok(trust.description.length > 40);
+  assert.deepEqual([...trust.restrictedConfigurations].sort(), ["engram.index.folders", "engram.path"]);
+  for (const key of trust.restrictedConfigurations) {
+    assert.ok(key in properties, `${key} is contributed`);
+  }
+});

@@ -235,7 +235,7 @@ internal static class DialogueCommand
 
         if (models.Config.Models.Count == 0)
         {
-            Console.Error.WriteLine("engram: no model is configured. Add one to the \"models\" array of ~/.config/engram/engram.json or .engram/engram.json (see 'engram models list' for local GGUF files).");
+            Console.Error.WriteLine("engram: no model is configured. Add one to the \"models\" array of ~/.config/engram/engram.json (a workspace's .engram/engram.json counts once the folder is trusted: engram trust PATH; see 'engram models list' for local GGUF files).");
             return ExitCodes.Failure;
         }
 

@@ -102,22 +102,46 @@ internal static class DoctorCommand
             user = TryLoad("config: user", userPath, null, checks);
         }
 
-        var merged = TryLoad("config: workspace", workspacePath, user is null ? null : userPath, checks);
+        var merged = TryLoad("config: workspace", workspacePath, user is null ? null : userPath, checks, root);
+        if (user is not null && merged?.Workspace is { } trust)
+        {
+            checks.Add(CheckTrust(trust, userPath));
+        }
+
         return user is null ? null : merged;
     }
 
-    private static EngramConfig? TryLoad(string name, string path, string? userPath, List<Check> checks)
+    private static Check CheckTrust(WorkspaceTrustState trust, string? userPath)
     {
+        const string name = "workspace trust";
+        if (trust.Trusted)
+        {
+            var by = trust.TrustedFolder is { } entry ? $"trustedFolders entry {entry} in {userPath}" : "the editor";
+            return new Check(name, Ok, $"{trust.Folder} is trusted (by {by}): its .engram/engram.json and .engram/modes are honoured in full", null);
+        }
+
+        if (!trust.Restricted)
+        {
+            return new Check(name, Ok, $"{trust.Folder} is not trusted: its .engram/engram.json may only choose among your models, narrow routes and lower budgets{(File.Exists(trust.ConfigFile) ? " (it does no more)" : "")}", null);
+        }
+
+        return new Check(name, Warn, $"{trust.Folder} is not trusted, so this in {trust.ConfigFile} was ignored: {string.Join("; ", trust.Ignored)}", $"{trust.TrustCommand} (only if you trust this repository's configuration)");
+    }
+
+    // root null: path is the user file, read on its own; else the workspace file of root, layered over userPath.
+    private static EngramConfig? TryLoad(string name, string path, string? userPath, List<Check> checks, string? root = null)
+    {
+        EngramConfig Load() => root is null ? EngramConfigLoader.Load(path) : EngramConfigLoader.LoadLayered(userPath, path, new WorkspaceTrustContext(root));
         if (!File.Exists(path))
         {
             checks.Add(new Check(name, Ok, $"{path} (not present; optional)", null));
-            return userPath is null ? EngramConfig.Empty : Load(userPath, null);
+            return root is null ? EngramConfig.Empty : Load();
         }
 
         try
         {
             // The workspace file is checked layered over the user file, because its routes may name user models.
-            var config = userPath is null ? Load(null, path) : Load(userPath, path);
+            var config = Load();
             checks.Add(new Check(name, Ok, $"{path}: {config.Models.Count} model(s)", null));
             return config;
         }
@@ -132,8 +156,6 @@ internal static class DoctorCommand
             return null;
         }
     }
-
-    private static EngramConfig Load(string? userPath, string? workspacePath) => EngramConfigLoader.LoadLayered(userPath, workspacePath);
 
     private static Check CheckModel(ModelDefinition model)
     {

@@ -225,6 +225,10 @@ internal static class ModelsCommand
                 Console.Out.WriteLine(JsonSerializer.Serialize(new
                 {
                     configFiles = services.Config.Sources,
+                    workspaceTrust = services.Trust is { } trust
+                        ? new { folder = trust.Folder, trusted = trust.Trusted, trustedFolder = trust.TrustedFolder, ignored = trust.Ignored, trustCommand = trust.Trusted ? null : trust.TrustCommand }
+                        : null,
+                    budgets = new { dailyUsd = services.Config.Budgets.DailyUsd, perRequestUsd = services.Config.Budgets.PerRequestUsd },
                     models,
                     routes = routes.Select(r => new { task = r.Task, candidates = r.Candidates }),
                 }, CliServices.Json));

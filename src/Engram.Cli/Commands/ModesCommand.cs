@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Engram.Features.Dialogue;
+using Engram.Models.Configuration;
 using Spectre.Console;
 
 namespace Engram.Cli.Commands;
@@ -23,6 +24,21 @@ internal static class ModesCommand
         Description = "Workspace whose .engram/modes folder is searched last (default: the current folder).",
     };
 
+    // What the workspace's modes may name (the dialogue engine applies the same): null when the configuration does
+    // not load (its error is what 'engram doctor' and 'engram dialogue' report).
+    private static ModeTrust? Trust(string root)
+    {
+        try
+        {
+            var config = EngramConfigLoader.LoadLayered(EngramConfigLoader.GetUserConfigPath(), EngramConfigLoader.GetWorkspaceConfigPath(root), new WorkspaceTrustContext(root));
+            return ModeTrust.For(config, [root]);
+        }
+        catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     private static Command CreateList()
     {
         var json = CommonOptions.Json();
@@ -35,7 +51,7 @@ internal static class ModesCommand
                 return ExitCodes.BadInput;
             }
 
-            var catalog = new ModeCatalog(DialogueService.DefaultModeDirectories(DialogueCommand.ShippedModesDirectory(), root));
+            var catalog = new ModeCatalog(DialogueService.DefaultModeDirectories(DialogueCommand.ShippedModesDirectory(), root), Trust(root));
             foreach (var (name, error) in catalog.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
             {
                 Console.Error.WriteLine($"engram: mode '{name}' is invalid: {error.Message}");
@@ -90,7 +106,7 @@ internal static class ModesCommand
             var path = parse.GetValue(file);
             if (path is null)
             {
-                var catalog = new ModeCatalog(directories);
+                var catalog = new ModeCatalog(directories, Trust(root));
                 foreach (var (_, error) in catalog.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
                 {
                     Console.Error.WriteLine(error.Message);
@@ -119,7 +135,7 @@ internal static class ModesCommand
             try
             {
                 ModeCatalog.ParseAndValidate(full, File.ReadAllText(full), schemaFile is null ? null : ModeCatalog.LoadSchema(schemaFile));
-                var catalog = new ModeCatalog(directories);
+                var catalog = new ModeCatalog(directories, Trust(root));
                 var mode = catalog.Get(name);
                 Console.Out.WriteLine($"{full}: valid ({mode.Turns.Count} turns: {string.Join(", ", mode.Turns.Select(t => t.Id))}).");
                 return ExitCodes.Success;

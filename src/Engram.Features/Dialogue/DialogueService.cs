@@ -82,7 +82,7 @@ public sealed class DialogueService
         Workspace = workspace;
         Logger = logger ?? NullLogger.Instance;
         DatabasePath = databasePath;
-        _catalog = new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories), LazyThreadSafetyMode.ExecutionAndPublication);
+        _catalog = new Lazy<ModeCatalog>(LoadCatalog, LazyThreadSafetyMode.ExecutionAndPublication);
         _store = new Lazy<DialogueStore>(() => new DialogueStore(databasePath), LazyThreadSafetyMode.ExecutionAndPublication);
         Similarity = workspace?.Embedder is { } embedder
             ? TextSimilarity.Embedding(embedder)
@@ -120,12 +120,19 @@ public sealed class DialogueService
 
     internal DialogueStore Store => _store.Value;
 
-    /// <summary>The loaded modes (and the errors of invalid mode files).</summary>
+    /// <summary>
+    /// The loaded modes (and the errors of invalid mode files); a mode of an untrusted workspace that names a model the
+    /// configuration does not define is among the errors (see <see cref="ModeTrust"/>).
+    /// </summary>
     public ModeCatalog Catalog => Volatile.Read(ref _catalog).Value;
 
     /// <summary>Forgets the loaded modes so the next use re-reads the mode folders (long-running hosts call it when files change).</summary>
     public void ReloadModes() =>
-        Volatile.Write(ref _catalog, new Lazy<ModeCatalog>(() => new ModeCatalog(_modesDirectories), LazyThreadSafetyMode.ExecutionAndPublication));
+        Volatile.Write(ref _catalog, new Lazy<ModeCatalog>(LoadCatalog, LazyThreadSafetyMode.ExecutionAndPublication));
+
+    // Modes of untrusted workspaces (the configuration's and the engram workspace's roots) may name only configured models.
+    private ModeCatalog LoadCatalog() =>
+        new(_modesDirectories, ModeTrust.For(Models.Config, [Models.WorkspaceRoot, .. Workspace?.Roots ?? []]));
 
     /// <summary>Names and descriptions of the available modes, sorted by name.</summary>
     public IReadOnlyList<(string Name, string Description)> ListModes() => Catalog.Modes.Select(m => (m.Name, m.Description)).ToList();

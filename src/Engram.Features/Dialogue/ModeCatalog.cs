@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Engram.Models.Configuration;
 using Json.Schema;
 
 namespace Engram.Features.Dialogue;
@@ -9,7 +10,12 @@ namespace Engram.Features.Dialogue;
 /// earlier one by mode name), validated against <c>mode.schema.json</c> (the first folder holding one) and resolved
 /// through <c>extends</c> / <c>overrides</c> / <c>additional_turns</c>.
 /// </summary>
-/// <remarks>A bad file does not hide the good ones: its errors are kept in <see cref="Errors"/> and raised when that mode is asked for.</remarks>
+/// <remarks>
+/// A bad file does not hide the good ones: its errors are kept in <see cref="Errors"/> and raised when that mode is asked
+/// for. With a <see cref="ModeTrust"/>, a mode from an untrusted workspace's <c>.engram/modes</c> (or one that extends or
+/// overrides such a mode) that names a model the configuration does not define is refused the same way, with the
+/// command that trusts the workspace.
+/// </remarks>
 public sealed class ModeCatalog
 {
     private readonly Dictionary<string, (JsonObject Json, string File)> _raw = new(StringComparer.Ordinal);
@@ -19,6 +25,12 @@ public sealed class ModeCatalog
 
     /// <summary>Loads every mode of <paramref name="directories"/> (missing folders are skipped).</summary>
     public ModeCatalog(IEnumerable<string> directories)
+        : this(directories, trust: null)
+    {
+    }
+
+    /// <summary>Loads every mode of <paramref name="directories"/>, refusing what <paramref name="trust"/> does not allow (null: no restriction).</summary>
+    public ModeCatalog(IEnumerable<string> directories, ModeTrust? trust)
     {
         var dirs = directories.Where(Directory.Exists).ToList();
         var schemaFile = dirs.Select(d => Path.Combine(d, "mode.schema.json")).FirstOrDefault(File.Exists);
@@ -56,7 +68,13 @@ public sealed class ModeCatalog
         {
             try
             {
-                _resolved[name] = ModeDefinition.FromResolved(Resolve(name, []), _raw[name].File);
+                var definition = ModeDefinition.FromResolved(Resolve(name, []), _raw[name].File);
+                if (trust is not null)
+                {
+                    CheckTrust(definition, trust);
+                }
+
+                _resolved[name] = definition;
             }
             catch (ModeException e)
             {
@@ -185,6 +203,44 @@ public sealed class ModeCatalog
         }
 
         return path;
+    }
+
+    // A mode resolved from a file of an untrusted workspace may only name configured models.
+    private void CheckTrust(ModeDefinition mode, ModeTrust trust)
+    {
+        var workspace = ChainFiles(mode.Name).Select(trust.UntrustedWorkspaceOf).FirstOrDefault(w => w is not null);
+        if (workspace is null)
+        {
+            return;
+        }
+
+        var file = _raw[mode.Name].File;
+        for (var i = 0; i < mode.Turns.Count; i++)
+        {
+            var participant = mode.Turns[i].Participant;
+            var path = $"$.turns[{i.ToString(System.Globalization.CultureInfo.InvariantCulture)}].participant";
+            var named = participant.Model is { } model ? [(path + ".model", model)] : new List<(string, string)>();
+            named.AddRange(participant.Prefer.Select((p, j) => ($"{path}.prefer[{j.ToString(System.Globalization.CultureInfo.InvariantCulture)}]", p)));
+            foreach (var (where, name) in named)
+            {
+                if (!trust.ConfiguredModels.Contains(name))
+                {
+                    throw new ModeException(file, where,
+                        $"a model your configuration defines (\"{name}\" is not one): {workspace} is not a trusted folder, so its modes may only name your own models; to trust it: "
+                        + WorkspaceTrust.TrustCommand(workspace));
+                }
+            }
+        }
+    }
+
+    // The files a resolved mode is made of: its own, then each parent's through extends.
+    private IEnumerable<string> ChainFiles(string name)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var current = name; current is not null && seen.Add(current) && _raw.TryGetValue(current, out var entry); current = (string?)entry.Json["extends"])
+        {
+            yield return entry.File;
+        }
     }
 
     /// <summary>Resolves <paramref name="name"/> into one mode object without <c>extends</c>.</summary>

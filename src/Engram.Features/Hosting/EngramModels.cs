@@ -53,6 +53,13 @@ public sealed class EngramModels : IDisposable
     /// <summary>The merged configuration.</summary>
     public EngramConfig Config { get; }
 
+    /// <summary>
+    /// Whether the workspace file was honoured in full or only narrowed the user's configuration, and what was
+    /// ignored (<see cref="WorkspaceTrustState.Notice"/> says it with the command that trusts the folder); null for a
+    /// configuration built without a workspace file.
+    /// </summary>
+    public WorkspaceTrustState? Trust => Config.Workspace;
+
     /// <summary>The configured models and their (lazily created) provider clients.</summary>
     public ModelRegistry Registry { get; }
 
@@ -63,7 +70,8 @@ public sealed class EngramModels : IDisposable
     public ModelRouter Router => _router.Value;
 
     /// <summary>
-    /// Loads the layered configuration of <paramref name="workspaceRoot"/>.
+    /// Loads the layered configuration of <paramref name="workspaceRoot"/>: the workspace file is honoured in full only
+    /// when the user's <c>trustedFolders</c> covers the folder (see <see cref="Trust"/>).
     /// </summary>
     /// <exception cref="ConfigException">A configuration file is invalid; the message names the file, line, column and JSON path.</exception>
     /// <exception cref="IOException">A configuration file exists but cannot be read.</exception>
@@ -71,7 +79,7 @@ public sealed class EngramModels : IDisposable
     {
         var userPath = EngramConfigLoader.GetUserConfigPath();
         var workspacePath = EngramConfigLoader.GetWorkspaceConfigPath(workspaceRoot);
-        var config = EngramConfigLoader.LoadLayered(userPath, workspacePath);
+        var config = EngramConfigLoader.LoadLayered(userPath, workspacePath, new WorkspaceTrustContext(workspaceRoot));
         return new EngramModels(workspaceRoot, config) { UserConfigPath = userPath, WorkspaceConfigPath = workspacePath };
     }
 

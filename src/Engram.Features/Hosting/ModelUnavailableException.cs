@@ -10,7 +10,7 @@ public sealed class ModelUnavailableException : Exception
 {
     /// <summary>Creates the exception for <paramref name="task"/>.</summary>
     public ModelUnavailableException(ModelTask task)
-        : base($"No model is configured for '{ConfigNames.ToJsonName(task)}'. Add one to .engram/engram.json (or ~/.config/engram/engram.json), or run 'engram models pull' to download a local GGUF model.")
+        : base($"No model is configured for '{ConfigNames.ToJsonName(task)}'. Add one to ~/.config/engram/engram.json (a workspace's .engram/engram.json counts once the folder is trusted: engram trust PATH), or run 'engram models pull' to download a local GGUF model.")
     {
         Task = task;
     }

@@ -30,6 +30,13 @@ public sealed record ReloadingEngramModelsOptions
     /// lease is disposed only after its last lease ends.
     /// </summary>
     public TimeSpan GracePeriod { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// True when the host's client vouches for the workspace for this session (an editor that runs its own trust
+    /// check, such as VS Code's Workspace Trust): its <c>.engram/engram.json</c> is then honoured in full, like a folder
+    /// in the user's <c>trustedFolders</c>. Never set this from a workspace's own files.
+    /// </summary>
+    public bool TrustedByClient { get; init; }
 }
 
 /// <summary>
@@ -38,6 +45,9 @@ public sealed record ReloadingEngramModelsOptions
 /// one keeps the previous configuration and raises <see cref="ReloadFailed"/>.
 /// </summary>
 /// <remarks>
+/// <para>Workspace trust is applied on every load: an untrusted workspace file only narrows the user's configuration
+/// (<see cref="EngramModels.Trust"/>); trusting the folder (<c>engram trust PATH</c> edits the user file, which is
+/// watched) takes effect with the next generation. <see cref="TakeTrustNotice"/> gives hosts the one report to show.</para>
 /// <para>Thread-safe. Every generation records into one shared <see cref="IUsageLedger"/>, so budgets and usage carry
 /// over a reload and disposing an old generation never closes the ledger under calls still in flight.</para>
 /// <para>A replaced generation is disposed after <see cref="ReloadingEngramModelsOptions.GracePeriod"/> and once no
@@ -59,6 +69,7 @@ public sealed class ReloadingEngramModels : IDisposable
     private string? _fingerprint;
     private bool _disposed;
     private int _generations;
+    private int _trustNoticeTaken;
 
     /// <summary>Loads and watches <paramref name="userConfigPath"/> layered under <paramref name="workspaceConfigPath"/>.</summary>
     /// <param name="workspaceRoot">Full path of the workspace folder.</param>
@@ -74,7 +85,7 @@ public sealed class ReloadingEngramModels : IDisposable
         _options = options ?? new ReloadingEngramModelsOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(_options.GracePeriod, TimeSpan.Zero, nameof(options));
         _ledger = new SharedLedger(_options.Ledger);
-        _watcher = new ConfigWatcher(userConfigPath, workspaceConfigPath, _options.Debounce);
+        _watcher = new ConfigWatcher(userConfigPath, workspaceConfigPath, _options.Debounce, new WorkspaceTrustContext(workspaceRoot, _options.TrustedByClient));
         _current = new Generation(Build(_watcher.Current));
         _fingerprint = Fingerprint(_watcher.Current);
         _generations = _watcher.LastError is null ? 1 : 0;
@@ -144,6 +155,18 @@ public sealed class ReloadingEngramModels : IDisposable
             _current.Leases++;
             return new Lease(this, _current);
         }
+    }
+
+    /// <summary>
+    /// The trust state of the generation in force when it ignored part of an untrusted workspace file, the first time
+    /// this is asked (hosts ask after their client is ready and after each <see cref="Reloaded"/>, and report it once:
+    /// a reload does not repeat it); null otherwise. The state itself stays readable on
+    /// <see cref="EngramModels.Trust"/>.
+    /// </summary>
+    public WorkspaceTrustState? TakeTrustNotice()
+    {
+        var state = Current.Trust;
+        return state is { Restricted: true } && Interlocked.CompareExchange(ref _trustNoticeTaken, 1, 0) == 0 ? state : null;
     }
 
     /// <summary>Loads the files now (what the watcher does after a change) and raises <see cref="Reloaded"/> or <see cref="ReloadFailed"/>.</summary>

@@ -27,8 +27,26 @@ internal sealed partial class EngramLanguageServer
         Client.ForgetShownOnce(ConfigErrorKey);
         if (_state == ServerState.Initialized)
         {
+            ReportWorkspaceTrust();
             SendStatus(force: true);
         }
+    }
+
+    /// <summary>
+    /// Once per process, when an untrusted workspace's <c>engram.json</c> asked for more than narrowing: a warning
+    /// (window/showMessage) naming what was ignored and the command that trusts the folder.
+    /// </summary>
+    private void ReportWorkspaceTrust()
+    {
+        if (_reloading?.TakeTrustNotice() is not { Notice: { } notice })
+        {
+            return;
+        }
+
+        var message = "Engram: " + notice + (_clientReportsTrust ? " (or trust the folder in the editor: Workspace Trust)" : "");
+        _logger.LogWarning("{Message}", message);
+        Client.LogMessage(MessageType.Warning, message);
+        Client.ShowMessage(MessageType.Warning, message);
     }
 
     /// <summary>An edit made a configuration file invalid: the previous configuration stays; shows the error once per distinct message.</summary>

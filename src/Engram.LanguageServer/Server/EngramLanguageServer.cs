@@ -44,6 +44,8 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
     private EngramModels? _staticModels;
     private ReloadingEngramModels? _reloading;
     private volatile bool _initializeQueued;
+    private bool _clientTrust;
+    private bool _clientReportsTrust;
 
     public EngramLanguageServer(LspServerOptions options, ILoggerFactory loggerFactory, ClientChannel client)
     {
@@ -133,6 +135,11 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
         Client.Trace = parameters.Trace ?? "off";
         Encoding = parameters.Capabilities?.General?.PositionEncodings?.Contains("utf-8") == true ? PositionEncodingKind.Utf8 : PositionEncodingKind.Utf16;
         _settings = EngramSettings.Default.Merge(parameters.InitializationOptions);
+        // Only initializationOptions (the editor's own decision), never workspace/configuration, which a workspace's
+        // settings files can feed.
+        _clientReportsTrust = parameters.InitializationOptions is { ValueKind: JsonValueKind.Object } options
+            && options.TryGetProperty("workspaceTrusted", out var trusted) && trusted.ValueKind is JsonValueKind.True or JsonValueKind.False;
+        _clientTrust = _clientReportsTrust && parameters.InitializationOptions!.Value.GetProperty("workspaceTrusted").GetBoolean();
 
         var roots = ResolveRoots(parameters);
         roots = ApplyIndexFolders(roots);
@@ -158,6 +165,7 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
             Client.ShowMessage(MessageType.Error, message);
         }
 
+        ReportWorkspaceTrust();
         SendStatus(force: true);
         StartModeWatchers();
         RunInBackground("configuration", PullConfigurationAsync);
@@ -325,7 +333,13 @@ internal sealed partial class EngramLanguageServer : IAsyncDisposable
                 root,
                 _options.UserConfigPath ?? EngramConfigLoader.GetUserConfigPath(),
                 EngramConfigLoader.GetWorkspaceConfigPath(root),
-                new ReloadingEngramModelsOptions { ClientFactory = _options.ModelClientFactory, Ledger = _options.UsageLedger, Debounce = _options.ConfigReloadDebounce });
+                new ReloadingEngramModelsOptions
+                {
+                    ClientFactory = _options.ModelClientFactory,
+                    Ledger = _options.UsageLedger,
+                    Debounce = _options.ConfigReloadDebounce,
+                    TrustedByClient = _clientTrust,
+                });
             if (reloading.LastError is { } error)
             {
                 _configError = ConfigErrorMessage(error);

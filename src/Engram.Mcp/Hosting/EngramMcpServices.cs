@@ -165,8 +165,15 @@ public sealed class EngramMcpServices : IAsyncDisposable
         }
     }
 
-    /// <summary>Remembers <paramref name="server"/> as a session that receives reload notices (weakly: ended sessions are forgotten).</summary>
-    public void TrackSession(McpServer server) => _sessions.AddOrUpdate(server, this);
+    /// <summary>
+    /// Remembers <paramref name="server"/> as a session that receives reload notices (weakly: ended sessions are
+    /// forgotten); the first session also receives the workspace-trust warning when there is one.
+    /// </summary>
+    public void TrackSession(McpServer server)
+    {
+        _sessions.AddOrUpdate(server, this);
+        ReportWorkspaceTrust();
+    }
 
     /// <summary>Code explanations (created on first use).</summary>
     public ExplainService Explain => _explain.Value;
@@ -253,6 +260,20 @@ public sealed class EngramMcpServices : IAsyncDisposable
             : $"Model configuration reloaded; {models.Config.Models.Count} model(s): {string.Join(", ", models.Config.Models.Select(m => m.Name))}.";
         _logger.LogInformation("{Message}", message);
         Broadcast(LoggingLevel.Info, message);
+        ReportWorkspaceTrust();
+    }
+
+    // Once per process, to the sessions connected then (and stderr): what an untrusted workspace file asked for and
+    // was ignored, with the command that trusts it. Waits for a first session so that someone sees it.
+    private void ReportWorkspaceTrust()
+    {
+        if (_reloading is null || !_sessions.Any() || _reloading.TakeTrustNotice() is not { Notice: { } notice })
+        {
+            return;
+        }
+
+        _logger.LogWarning("{Message}", notice);
+        Broadcast(LoggingLevel.Warning, notice);
     }
 
     private void OnModelsReloadFailed(ConfigException error)

@@ -67,7 +67,7 @@ public static class WorkspaceTools
 
     /// <summary><c>models_status</c>.</summary>
     [McpServerTool(Name = "models_status", ReadOnly = true, Idempotent = true, OpenWorld = false, Title = "Models status")]
-    [Description("Lists the configured models (name, provider, capabilities, whether the API key variable is set — never the key) and, per task (completion, inline, code-action, review, docs, research, dialogue), the candidate models best first. configError names the file, line and JSON path when the latest edit of engram.json is invalid (the previous configuration stays in force). Says how to configure a model when none is.")]
+    [Description("Lists the configured models (name, provider, capabilities, whether the API key variable is set — never the key) and, per task (completion, inline, code-action, review, docs, research, dialogue), the candidate models best first. configError names the file, line and JSON path when the latest edit of engram.json is invalid (the previous configuration stays in force). workspaceTrust says whether the workspace's .engram/engram.json was honoured in full (a trusted folder) or only narrowed the user's configuration, what was ignored, and the command that trusts the folder. Says how to configure a model when none is.")]
     public static Task<CallToolResult> ModelsStatus(EngramMcpServices services, McpServer server) =>
         ToolResults.RunAsync("models_status", () =>
         {
@@ -83,6 +83,17 @@ public static class WorkspaceTools
                 configFiles = config.Sources,
                 // Set when the latest edit of a configuration file is invalid; the configuration shown is the previous valid one.
                 configError = services.ConfigError,
+                // Whether the workspace's .engram/engram.json was honoured in full; untrusted, it only narrows the user's configuration.
+                workspaceTrust = models.Trust is { } trust
+                    ? new
+                    {
+                        folder = trust.Folder,
+                        trusted = trust.Trusted,
+                        trustedFolder = trust.TrustedFolder,
+                        ignored = trust.Ignored,
+                        trustCommand = trust.Trusted ? null : trust.TrustCommand,
+                    }
+                    : null,
                 models = config.Models.Select(m => new
                 {
                     name = m.Name,
@@ -99,7 +110,7 @@ public static class WorkspaceTools
                     candidates = CapabilityRouter.Rank(config, task).Select(m => m.Name).ToList(),
                 }).ToList(),
                 message = config.Models.Count == 0
-                    ? "No models configured. Add one to .engram/engram.json (or ~/.config/engram/engram.json), or run 'engram models pull' to download a local GGUF model."
+                    ? "No models configured. Add one to ~/.config/engram/engram.json (a workspace's .engram/engram.json adds models only once the folder is trusted: engram trust PATH), or run 'engram models pull' to download a local GGUF model."
                     : null,
             }));
         });

@@ -3,7 +3,9 @@ namespace Engram.Models.Configuration;
 /// <summary>
 /// Keeps the configuration in step with the user and workspace <c>engram.json</c> files: watches both (their folders,
 /// or the nearest existing ancestor while a folder does not exist yet), waits for a pause in changes, reloads with
-/// <see cref="EngramConfigLoader.LoadLayered(string?, string?)"/>, and publishes either the new configuration or the error.
+/// <see cref="EngramConfigLoader.LoadLayered(string?, string?, WorkspaceTrustContext?)"/> (an untrusted workspace only
+/// narrows the user's configuration; trusting a folder in the user file takes effect on the reload that follows),
+/// and publishes either the new configuration or the error.
 /// </summary>
 /// <remarks>
 /// <para>A file that fails to load never replaces <see cref="Current"/>: the last good configuration stays in force
@@ -19,6 +21,7 @@ public sealed class ConfigWatcher : IDisposable
     private readonly Lock _lock = new();
     private readonly Lock _reloadLock = new();
     private readonly string?[] _paths;
+    private readonly WorkspaceTrustContext? _trust;
     private readonly TimeSpan _debounce;
     private readonly Timer _timer;
     private readonly List<FileSystemWatcher> _watchers = [];
@@ -35,15 +38,17 @@ public sealed class ConfigWatcher : IDisposable
     /// <param name="userConfigPath">The user-level file, e.g. <see cref="EngramConfigLoader.GetUserConfigPath"/>.</param>
     /// <param name="workspaceConfigPath">The workspace file, e.g. <see cref="EngramConfigLoader.GetWorkspaceConfigPath"/>.</param>
     /// <param name="debounce">Quiet time after the last change before reloading; default 200 ms.</param>
-    public ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce = null)
-        : this(userConfigPath, workspaceConfigPath, debounce, watchFileSystem: true)
+    /// <param name="trust">The workspace folder and whether the host's client vouches for it; null: untrusted unless the user file trusts it.</param>
+    public ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce = null, WorkspaceTrustContext? trust = null)
+        : this(userConfigPath, workspaceConfigPath, debounce, watchFileSystem: true, trust)
     {
     }
 
     /// <summary>As the public constructor; <paramref name="watchFileSystem"/> false relies on polling alone (tests of the safety net).</summary>
-    internal ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce, bool watchFileSystem)
+    internal ConfigWatcher(string? userConfigPath, string? workspaceConfigPath, TimeSpan? debounce, bool watchFileSystem, WorkspaceTrustContext? trust = null)
     {
         _paths = [userConfigPath is null ? null : Path.GetFullPath(userConfigPath), workspaceConfigPath is null ? null : Path.GetFullPath(workspaceConfigPath)];
+        _trust = trust;
         _debounce = debounce ?? TimeSpan.FromMilliseconds(200);
         ArgumentOutOfRangeException.ThrowIfLessThan(_debounce, TimeSpan.Zero, nameof(debounce));
         _timer = new Timer(static state => ((ConfigWatcher)state!).Reload(), this, Timeout.Infinite, Timeout.Infinite);
@@ -106,7 +111,7 @@ public sealed class ConfigWatcher : IDisposable
             EngramConfig config;
             try
             {
-                config = EngramConfigLoader.LoadLayered(_paths[0], _paths[1]);
+                config = EngramConfigLoader.LoadLayered(_paths[0], _paths[1], _trust);
             }
             catch (ConfigException e)
             {

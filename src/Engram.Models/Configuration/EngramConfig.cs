@@ -26,6 +26,18 @@ public sealed record EngramConfig
     /// <summary>The files this configuration was read from, lowest precedence first.</summary>
     public IReadOnlyList<string> Sources { get; init; } = [];
 
+    /// <summary>
+    /// Folders the user trusts (<c>trustedFolders</c> of the user file only; absolute paths as written): a workspace
+    /// inside one may configure models, endpoints, keys and budgets freely. See <see cref="WorkspaceTrust"/>.
+    /// </summary>
+    public IReadOnlyList<string> TrustedFolders { get; init; } = [];
+
+    /// <summary>
+    /// How far the workspace file was honoured (trusted or not, and what was ignored), or null when no workspace file
+    /// was layered (no workspace path given).
+    /// </summary>
+    public WorkspaceTrustState? Workspace { get; init; }
+
     /// <summary>The model named <paramref name="name"/> (ordinal), or null.</summary>
     public ModelDefinition? FindModel(string name)
     {

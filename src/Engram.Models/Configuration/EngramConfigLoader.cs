@@ -22,27 +22,91 @@ public static class EngramConfigLoader
     private static readonly JsonReaderOptions s_readerOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
     private static readonly JsonDocumentOptions s_documentOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 
-    /// <summary>Loads and validates one file.</summary>
+    /// <summary>Loads and validates one file on its own (as the user's file: nothing is layered under it, no trust applies).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ConfigException">The file is not valid.</exception>
-    public static EngramConfig Load(string path) => LoadLayered(userConfigPath: null, workspaceConfigPath: path, requireWorkspace: true);
+    public static EngramConfig Load(string path)
+    {
+        var parsed = ParseFile(File.ReadAllBytes(path), path, workspaceLevel: false);
+        CheckReferences(parsed.Config, parsed.References);
+        return parsed.Config;
+    }
+
+    /// <summary>
+    /// Loads the user-level file, then the workspace file over it; either may be null or absent (skipped). The
+    /// workspace's folder (the one holding <c>.engram/</c>) is trusted only when the user file's <c>trustedFolders</c>
+    /// covers it; see <see cref="LoadLayered(string?, string?, WorkspaceTrustContext?)"/>.
+    /// </summary>
+    /// <returns>The merged configuration; with no models, routes or caps when neither file exists.</returns>
+    /// <exception cref="ConfigException">A file is not valid, or a route names a model neither file defines.</exception>
+    public static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath) =>
+        LoadLayered(userConfigPath, workspaceConfigPath, trust: null);
 
     /// <summary>
     /// Loads the user-level file, then the workspace file over it; either may be null or absent (skipped).
-    /// Workspace models replace user models of the same name (keeping the user file's position), workspace routes
-    /// replace user routes of the same task, and each budget cap the workspace sets replaces the user's.
-    /// References from routes to models are checked after merging, so a workspace route may name a user model.
+    /// <para>A <em>trusted</em> workspace (covered by the user file's <c>trustedFolders</c>, or vouched for by
+    /// <paramref name="trust"/>) overrides freely: its models replace user models of the same name (keeping the user
+    /// file's position) and add new ones, its routes replace user routes of the same task, and each budget cap it sets
+    /// replaces the user's.</para>
+    /// <para>An <em>untrusted</em> workspace may only narrow: choose among the user's models in its routes (names of
+    /// other models are dropped), require more route capabilities, drop capabilities of a user model, raise a model's
+    /// costs, lower its context window, reorder through <c>priority</c>/<c>latencyClass</c> and lower budget caps.
+    /// Anything more (new models, another provider, endpoint, path or key variable for a user model, raised caps) is
+    /// left out and listed in <see cref="EngramConfig.Workspace"/>'s <see cref="WorkspaceTrustState.Ignored"/>.</para>
+    /// <para>References from routes to models are checked after merging both files as a trusted workspace would, so a
+    /// route naming a model that neither file defines is an error either way.</para>
     /// </summary>
-    /// <returns>The merged configuration; <see cref="EngramConfig.Empty"/> when neither file exists.</returns>
-    /// <exception cref="ConfigException">A file is not valid, or a route names a model neither file defines.</exception>
-    public static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath) =>
-        LoadLayered(userConfigPath, workspaceConfigPath, requireWorkspace: false);
+    /// <param name="userConfigPath">The user-level file, or null.</param>
+    /// <param name="workspaceConfigPath">The workspace file, or null (then <see cref="EngramConfig.Workspace"/> is null).</param>
+    /// <param name="trust">The workspace folder and whether the host's client vouches for it; null: derived from the path, untrusted unless the user file trusts it.</param>
+    /// <returns>The merged configuration; with no models, routes or caps when neither file exists.</returns>
+    /// <exception cref="ConfigException">
+    /// A file is not valid, a route names a model neither file defines, or the workspace file sets <c>trustedFolders</c>
+    /// (only the user's file may).
+    /// </exception>
+    public static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath, WorkspaceTrustContext? trust)
+    {
+        ParsedFile? user = userConfigPath is not null && File.Exists(userConfigPath) ? ParseFile(File.ReadAllBytes(userConfigPath), userConfigPath, workspaceLevel: false) : null;
+        ParsedFile? workspace = workspaceConfigPath is not null && File.Exists(workspaceConfigPath)
+            ? ParseFile(File.ReadAllBytes(workspaceConfigPath), workspaceConfigPath, workspaceLevel: true)
+            : null;
+
+        var merged = (user, workspace) switch
+        {
+            (null, null) => new ParsedFile(EngramConfig.Empty, []),
+            ({ } u, null) => u,
+            (null, { } w) => Merge(new ParsedFile(EngramConfig.Empty, []), w),
+            ({ } u, { } w) => Merge(u, w),
+        };
+        CheckReferences(merged.Config, merged.References);
+        if (workspaceConfigPath is null)
+        {
+            return merged.Config;
+        }
+
+        var userConfig = user?.Config ?? EngramConfig.Empty;
+        var folder = WorkspaceTrust.Canonicalize(trust?.WorkspaceFolder ?? WorkspaceFolderOf(workspaceConfigPath));
+        var state = new WorkspaceTrustState
+        {
+            Folder = folder,
+            ConfigFile = workspaceConfigPath,
+            TrustedFolder = WorkspaceTrust.FindTrustedFolder(folder, userConfig.TrustedFolders),
+            TrustedByClient = trust?.TrustedByClient == true,
+        };
+        if (workspace is null || state.Trusted)
+        {
+            return merged.Config with { Workspace = state };
+        }
+
+        var (restricted, ignored) = WorkspaceLayering.Restrict(userConfig, workspace.Config);
+        return restricted with { Workspace = state with { Ignored = ignored } };
+    }
 
     /// <summary>Parses and validates <paramref name="json"/> as if read from <paramref name="sourceName"/>.</summary>
     /// <exception cref="ConfigException">The text is not a valid configuration.</exception>
     public static EngramConfig Parse(string json, string sourceName)
     {
-        var parsed = ParseFile(Encoding.UTF8.GetBytes(json), sourceName);
+        var parsed = ParseFile(Encoding.UTF8.GetBytes(json), sourceName, workspaceLevel: false);
         CheckReferences(parsed.Config, parsed.References);
         return parsed.Config;
     }
@@ -68,24 +132,11 @@ public static class EngramConfigLoader
     /// <summary>The workspace file: <c>WORKSPACE/.engram/engram.json</c>.</summary>
     public static string GetWorkspaceConfigPath(string workspaceRoot) => System.IO.Path.Combine(workspaceRoot, ".engram", FileName);
 
-    private static EngramConfig LoadLayered(string? userConfigPath, string? workspaceConfigPath, bool requireWorkspace)
+    /// <summary>The folder a workspace file belongs to: the parent of its <c>.engram</c> folder, else its own folder.</summary>
+    private static string WorkspaceFolderOf(string workspaceConfigPath)
     {
-        ParsedFile? user = userConfigPath is not null && File.Exists(userConfigPath) ? ParseFile(File.ReadAllBytes(userConfigPath), userConfigPath) : null;
-        ParsedFile? workspace = null;
-        if (workspaceConfigPath is not null && (requireWorkspace || File.Exists(workspaceConfigPath)))
-        {
-            workspace = ParseFile(File.ReadAllBytes(workspaceConfigPath), workspaceConfigPath);
-        }
-
-        var merged = (user, workspace) switch
-        {
-            (null, null) => new ParsedFile(EngramConfig.Empty, []),
-            ({ } u, null) => u,
-            (null, { } w) => w,
-            ({ } u, { } w) => Merge(u, w),
-        };
-        CheckReferences(merged.Config, merged.References);
-        return merged.Config;
+        var folder = Path.GetDirectoryName(Path.GetFullPath(workspaceConfigPath))!;
+        return string.Equals(Path.GetFileName(folder), ".engram", StringComparison.Ordinal) ? Path.GetDirectoryName(folder) ?? folder : folder;
     }
 
     private static ParsedFile Merge(ParsedFile user, ParsedFile workspace)
@@ -122,6 +173,7 @@ public static class EngramConfigLoader
             Routes = routes,
             Budgets = budgets,
             Sources = [.. user.Config.Sources, .. workspace.Config.Sources],
+            TrustedFolders = user.Config.TrustedFolders,
         };
         return new ParsedFile(config, references);
     }
@@ -137,13 +189,13 @@ public static class EngramConfigLoader
         }
     }
 
-    private static ParsedFile ParseFile(byte[] utf8, string file)
+    private static ParsedFile ParseFile(byte[] utf8, string file, bool workspaceLevel)
     {
         var offset = utf8.AsSpan().StartsWith("\uFEFF"u8) ? 3 : 0;
         var memory = utf8.AsMemory(offset);
         var positions = IndexPositions(memory.Span, file);
         using var document = JsonDocument.Parse(memory, s_documentOptions);
-        var parser = new Parser(file, memory, positions);
+        var parser = new Parser(file, memory, positions, workspaceLevel);
         return parser.ParseRoot(document.RootElement);
     }
 
@@ -219,7 +271,7 @@ public static class EngramConfigLoader
 
     private static string AppendIndex(string path, int index) => path + "[" + index.ToString(CultureInfo.InvariantCulture) + "]";
 
-    private static string AppendProperty(string path, string name)
+    internal static string AppendProperty(string path, string name)
     {
         var plain = name.Length > 0 && (char.IsAsciiLetter(name[0]) || name[0] == '_') && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
         return plain ? path + "." + name : path + "['" + name.Replace("'", "\\'", StringComparison.Ordinal) + "']";
@@ -229,7 +281,7 @@ public static class EngramConfigLoader
 
     private sealed record ModelReference(ModelTask Task, string Name, string File, int Line, int Column, string JsonPath);
 
-    private sealed class Parser(string file, ReadOnlyMemory<byte> utf8, Dictionary<string, int> positions)
+    private sealed class Parser(string file, ReadOnlyMemory<byte> utf8, Dictionary<string, int> positions, bool workspaceLevel)
     {
         private readonly List<ModelReference> _references = [];
 
@@ -292,7 +344,30 @@ public static class EngramConfigLoader
                 };
             }
 
-            var config = new EngramConfig { Models = models, Routes = routes, Budgets = budgets, Sources = [file] };
+            var trustedFolders = new List<string>();
+            if (root.TryGetProperty("trustedFolders", out var trustedElement))
+            {
+                if (workspaceLevel)
+                {
+                    // A workspace must never be able to trust itself (or anything else).
+                    throw ErrorAtName("$.trustedFolders", "only your user configuration can trust folders (engram trust PATH writes it there); remove trustedFolders from this workspace file");
+                }
+
+                ExpectKind(trustedElement, "$.trustedFolders", JsonValueKind.Array, "an array of absolute folder paths");
+                var index = 0;
+                foreach (var item in trustedElement.EnumerateArray())
+                {
+                    var itemPath = AppendIndex("$.trustedFolders", index++);
+                    if (item.ValueKind != JsonValueKind.String || item.GetString() is not { Length: > 0 } folder || !System.IO.Path.IsPathFullyQualified(folder))
+                    {
+                        throw Error(itemPath, $"expected an absolute folder path; found {Describe(item)}");
+                    }
+
+                    trustedFolders.Add(folder);
+                }
+            }
+
+            var config = new EngramConfig { Models = models, Routes = routes, Budgets = budgets, Sources = [file], TrustedFolders = trustedFolders };
             return new ParsedFile(config, _references);
         }
 

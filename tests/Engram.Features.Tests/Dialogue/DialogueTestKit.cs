@@ -13,8 +13,11 @@ namespace Engram.Features.Tests.Dialogue;
 /// </summary>
 public sealed class FakeModel(string name) : IChatClient
 {
-    private readonly Random _random = new(name.GetHashCode(StringComparison.Ordinal) & 0x7fffffff);
+    // Seeded from the name with a stable hash (string.GetHashCode is randomised per process), so a run's injected
+    // failures are the same in every process.
+    private readonly Random _random = new(name.Aggregate(17, (hash, c) => unchecked((hash * 31) + c)) & 0x7fffffff);
     private int _inFlight;
+    private int _failures;
 
     public string Name => name;
 
@@ -31,6 +34,9 @@ public sealed class FakeModel(string name) : IChatClient
     public ConcurrentQueue<int?> MaxOutputTokens { get; } = new();
 
     public int Calls => Prompts.Count;
+
+    /// <summary>How many calls failed on purpose (<see cref="FailureRate"/> or <see cref="AlwaysFail"/>).</summary>
+    public int Failures => Volatile.Read(ref _failures);
 
     public int MaxConcurrency { get; private set; }
 
@@ -63,6 +69,7 @@ public sealed class FakeModel(string name) : IChatClient
 
             if (fail)
             {
+                Interlocked.Increment(ref _failures);
                 throw new ModelProviderException($"{name}: injected failure", System.Net.HttpStatusCode.ServiceUnavailable);
             }
 

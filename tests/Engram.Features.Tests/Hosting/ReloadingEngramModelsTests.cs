@@ -138,6 +138,7 @@ public sealed class ReloadingEngramModelsTests : IDisposable
             },
             Debounce = TimeSpan.FromMilliseconds(20),
             GracePeriod = TimeSpan.FromMilliseconds(200),
+            TrustedByClient = true,
         });
         WriteConfig(WorkspacePath, Model("one"));
         await ReloadAndWaitAsync(holder, "one");
@@ -185,6 +186,38 @@ public sealed class ReloadingEngramModelsTests : IDisposable
         holder.Dispose();
     }
 
+    [Fact]
+    public async Task AnUntrustedWorkspaceModelIsIgnoredReportedOnceAndHonouredOnceTheUserTrustsTheFolder()
+    {
+        WriteConfig(WorkspacePath, Model("alpha"));
+        using var holder = Create(new InMemoryUsageLedger(), _ => new FakeChatClient("x"), trusted: false);
+
+        Assert.Empty(holder.Current.Config.Models);
+        Assert.Null(holder.Current.TryGetChatClient(ModelTask.CodeAction));
+        var notice = holder.TakeTrustNotice();
+        Assert.NotNull(notice);
+        Assert.Equal(["$.models[0] \"alpha\": a model you have not configured (fake)"], notice.Ignored);
+        Assert.EndsWith("To trust it: engram trust " + _root, notice.Notice, StringComparison.Ordinal);
+        Assert.Null(holder.TakeTrustNotice());
+
+        // Another widening edit: a new generation, still restricted, not reported again.
+        var reloaded = Next(h => holder.Reloaded += h);
+        WriteConfig(WorkspacePath, Model("beta"));
+        var beta = await reloaded.WaitAsync(Wait);
+        Assert.Empty(beta.Config.Models);
+        Assert.True(beta.Trust!.Restricted);
+        Assert.Null(holder.TakeTrustNotice());
+
+        // engram trust edits the user file, which is watched: the next generation honours the workspace.
+        reloaded = Next(h => holder.Reloaded += h);
+        Directory.CreateDirectory(Path.GetDirectoryName(UserPath)!);
+        ConfigFileEditor.Update(UserPath, _ => [new ConfigEdit(["trustedFolders"], new System.Text.Json.Nodes.JsonArray(_root))]);
+        var trusted = await reloaded.WaitAsync(Wait);
+        Assert.Equal("beta", Assert.Single(trusted.Config.Models).Name);
+        Assert.Equal(_root, trusted.Trust!.TrustedFolder);
+        Assert.NotNull(trusted.TryGetChatClient(ModelTask.CodeAction));
+    }
+
     public void Dispose()
     {
         try
@@ -196,12 +229,14 @@ public sealed class ReloadingEngramModelsTests : IDisposable
         }
     }
 
-    private ReloadingEngramModels Create(IUsageLedger ledger, Func<ModelDefinition, IChatClient> clients) =>
+    // Trusted: these tests are about generations; the workspace file adds the models.
+    private ReloadingEngramModels Create(IUsageLedger ledger, Func<ModelDefinition, IChatClient> clients, bool trusted = true) =>
         new(_root, UserPath, WorkspacePath, new ReloadingEngramModelsOptions
         {
             Ledger = ledger,
             ClientFactory = clients,
             Debounce = TimeSpan.FromMilliseconds(20),
+            TrustedByClient = trusted,
         });
 
     private static async Task ReloadAndWaitAsync(ReloadingEngramModels holder, string expected)

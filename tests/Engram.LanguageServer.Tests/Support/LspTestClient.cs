@@ -10,22 +10,43 @@ using StreamJsonRpc;
 namespace Engram.LanguageServer.Tests.Support;
 
 /// <summary>
-/// Drives <see cref="LanguageServerHost"/> in process over an in-memory full-duplex stream, as an LSP client made with
-/// StreamJsonRpc: answers the server's requests (applyEdit, configuration, registerCapability, progress tokens,
-/// showDocument) and records every notification.
+/// Drives <see cref="LanguageServerHost"/> in process over an in-memory full-duplex stream (or the real
+/// <c>engram lsp</c> process over its stdio, <see cref="StartProcess"/>), as an LSP client made with StreamJsonRpc:
+/// answers the server's requests (applyEdit, configuration, registerCapability, progress tokens, showDocument) and
+/// records every notification.
 /// </summary>
 public sealed class LspTestClient : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _arrived = new(0);
     private readonly JsonRpc _rpc;
+    private readonly System.Diagnostics.Process? _process;
+    private readonly System.Text.StringBuilder _stderr = new();
 
     private LspTestClient(Stream stream, Task<int> server)
+        : this(stream, stream, server, null)
+    {
+    }
+
+    private LspTestClient(Stream sending, Stream receiving, Task<int> server, System.Diagnostics.Process? process)
     {
         Server = server;
-        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(stream, stream, new SystemTextJsonFormatter()));
+        _process = process;
+        _rpc = new JsonRpc(new HeaderDelimitedMessageHandler(sending, receiving, new SystemTextJsonFormatter()));
         _rpc.AddLocalRpcTarget(new ClientTarget(this));
         _rpc.StartListening();
+    }
+
+    /// <summary>What the real process wrote to stderr so far (empty in process).</summary>
+    public string StandardError
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
     }
 
     public Task<int> Server { get; }
@@ -46,6 +67,27 @@ public sealed class LspTestClient : IAsyncDisposable
         var stop = new CancellationTokenSource(TimeSpan.FromMinutes(2));
         var server = Task.Run(() => LanguageServerHost.RunAsync(serverStream, serverStream, options, stop.Token));
         return new LspTestClient(clientStream, server);
+    }
+
+    /// <summary>Starts the real executable described by <paramref name="info"/> (stdio redirected here) and connects to it.</summary>
+    public static LspTestClient StartProcess(System.Diagnostics.ProcessStartInfo info)
+    {
+        info.RedirectStandardInput = true;
+        info.RedirectStandardOutput = true;
+        info.RedirectStandardError = true;
+        info.UseShellExecute = false;
+        var process = System.Diagnostics.Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start.");
+        var exited = process.WaitForExitAsync().ContinueWith(_ => process.ExitCode, TaskScheduler.Default);
+        var client = new LspTestClient(process.StandardInput.BaseStream, process.StandardOutput.BaseStream, exited, process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (client._stderr)
+            {
+                client._stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        return client;
     }
 
     /// <summary>Options for a lexical-only workspace in <paramref name="folder"/> with the given chat client (null: no model configured).</summary>
@@ -166,6 +208,16 @@ public sealed class LspTestClient : IAsyncDisposable
 
         _rpc.Dispose();
         _stop.Dispose();
+        if (_process is { } process)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
     }
 
     private void Record(string method, JsonElement parameters)

@@ -35,7 +35,7 @@ public sealed class ConfigWatcherTests
         var user = folder.Write("user/engram.json", OneModel);
         var workspace = Path.Combine(folder.Path, "ws", ".engram", "engram.json");
         var errors = new ConcurrentQueue<ConfigException>();
-        using var watcher = new ConfigWatcher(user, workspace, TimeSpan.FromMilliseconds(20));
+        using var watcher = new ConfigWatcher(user, workspace, TimeSpan.FromMilliseconds(20), new WorkspaceTrustContext(TrustedByClient: true));
         watcher.ReloadFailed += errors.Enqueue;
 
         Assert.Equal(["first"], watcher.Current.Models.Select(m => m.Name));
@@ -63,7 +63,7 @@ public sealed class ConfigWatcherTests
         using var folder = new TempFolder();
         var path = folder.Write("engram.json", OneModel);
         var seen = new ConcurrentQueue<EngramConfig>();
-        using var watcher = new ConfigWatcher(null, path, TimeSpan.FromMilliseconds(20));
+        using var watcher = new ConfigWatcher(path, null, TimeSpan.FromMilliseconds(20));
         watcher.Reloaded += seen.Enqueue;
 
         File.WriteAllText(path, TwoModels);
@@ -78,13 +78,32 @@ public sealed class ConfigWatcherTests
         using var folder = new TempFolder();
         var path = folder.Write("engram.json", OneModel);
         var seen = new ConcurrentQueue<EngramConfig>();
-        using var watcher = new ConfigWatcher(null, path, TimeSpan.FromMilliseconds(20), watchFileSystem: false);
+        using var watcher = new ConfigWatcher(path, null, TimeSpan.FromMilliseconds(20), watchFileSystem: false);
         watcher.Reloaded += seen.Enqueue;
 
         File.WriteAllText(path, TwoModels);
         await PollAsync(() => seen.Any(c => c.Models.Count == 2));
 
         Assert.Equal(2, watcher.Current.Models.Count);
+    }
+
+    [Fact]
+    public async Task TrustingTheWorkspaceInTheUserFileTakesEffectOnTheNextReload()
+    {
+        using var folder = new TempFolder();
+        var user = folder.Write("user/engram.json", OneModel);
+        var workspace = folder.Write("ws/.engram/engram.json", TwoModels);
+        using var watcher = new ConfigWatcher(user, workspace, TimeSpan.FromMilliseconds(20));
+
+        Assert.Equal(["first"], watcher.Current.Models.Select(m => m.Name));
+        Assert.False(watcher.Current.Workspace!.Trusted);
+        Assert.Equal(["$.models[1] \"second\": a model you have not configured (ollama)"], watcher.Current.Workspace.Ignored);
+
+        ConfigFileEditor.Update(user, _ => [new ConfigEdit(["trustedFolders"], new System.Text.Json.Nodes.JsonArray(Path.Combine(folder.Path, "ws")))]);
+        await PollAsync(() => watcher.Current.Models.Count == 2);
+
+        Assert.Equal(["first", "second"], watcher.Current.Models.Select(m => m.Name));
+        Assert.Equal(Path.Combine(folder.Path, "ws"), watcher.Current.Workspace!.TrustedFolder);
     }
 
     [Fact]

@@ -71,11 +71,14 @@ public sealed class EngramConfigLoaderTests
     {
         using var folder = new TempFolder();
         Assert.Throws<FileNotFoundException>(() => EngramConfigLoader.Load(Path.Combine(folder.Path, "engram.json")));
-        Assert.Same(EngramConfig.Empty, EngramConfigLoader.LoadLayered(Path.Combine(folder.Path, "a.json"), Path.Combine(folder.Path, "b.json")));
+        var none = EngramConfigLoader.LoadLayered(Path.Combine(folder.Path, "a.json"), Path.Combine(folder.Path, "ws", ".engram", "engram.json"));
+        Assert.Equal((0, 0, 0), (none.Models.Count, none.Routes.Count, none.Sources.Count));
+        Assert.Equal((Path.Combine(folder.Path, "ws"), false, false), (none.Workspace!.Folder, none.Workspace.Trusted, none.Workspace.Restricted));
+        Assert.Same(EngramConfig.Empty, EngramConfigLoader.LoadLayered(Path.Combine(folder.Path, "a.json"), null));
     }
 
     [Fact]
-    public void WorkspaceOverridesUserByModelNameRouteTaskAndBudgetField()
+    public void TrustedWorkspaceOverridesUserByModelNameRouteTaskAndBudgetField()
     {
         using var folder = new TempFolder();
         var user = folder.Write("config/engram/engram.json", """
@@ -102,8 +105,10 @@ public sealed class EngramConfigLoaderTests
             }
             """);
 
-        var config = EngramConfigLoader.LoadLayered(user, workspace);
+        var config = EngramConfigLoader.LoadLayered(user, workspace, new WorkspaceTrustContext(TrustedByClient: true));
 
+        Assert.True(config.Workspace!.Trusted);
+        Assert.Empty(config.Workspace.Ignored);
         Assert.Equal(["a:Anthropic:2", "b:Ollama:0", "c:Fake:0"], config.Models.Select(m => $"{m.Name}:{m.Provider}:{m.CostPerMillionInput}"));
         Assert.Equal(["a"], config.Routes[ModelTask.Dialogue].Preferred);
         Assert.Equal(["b"], config.Routes[ModelTask.Review].Preferred);

@@ -80,7 +80,9 @@ async function main() {
   fs.writeFileSync(path.join(root, 'src', 'Calc.cs'), calc);
   fs.writeFileSync(path.join(root, 'src', 'Orders.cs'),
     'public class Orders\n{\n    public void PlaceOrder(Order order) => repository.SaveOrder(order);\n    public void CancelOrder(Order order) => repository.DeleteOrder(order);\n}\n');
-  fs.writeFileSync(path.join(root, '.engram', 'engram.json'), JSON.stringify({
+  // The models are the user's (a workspace's own .engram/engram.json may only narrow them unless trusted).
+  fs.mkdirSync(path.join(temp, 'config', 'engram'), { recursive: true });
+  fs.writeFileSync(path.join(temp, 'config', 'engram', 'engram.json'), JSON.stringify({
     models: [
       { name: 'stories', provider: 'local-gguf', path: modelPath, capabilities: ['fim', 'completion'], contextWindow: 256, latencyClass: 'fast' },
       { name: 'loopback', provider: 'openai', endpoint: `http://127.0.0.1:${port}/v1`, path: 'fake-model', capabilities: ['chat', 'code', 'review'] },

@@ -13,19 +13,24 @@ public sealed record FakeResponse(int Status, string Body, string ContentType = 
 
 /// <summary>
 /// An HTTP server on 127.0.0.1 and a free port that answers every request with <c>respond</c> and records it.
-/// Disposing stops it; it also stops itself after 30 s so a failed test never leaves it running.
+/// Disposing stops it; it also stops itself after 30 s (or the lifetime given) so a failed test never leaves it running.
 /// </summary>
 public sealed class FakeHttpServer : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly Func<RecordedRequest, FakeResponse> _respond;
-    private readonly CancellationTokenSource _stop = new(TimeSpan.FromSeconds(30));
+    private readonly CancellationTokenSource _stop;
     private readonly Task _loop;
 
     public FakeHttpServer(Func<RecordedRequest, FakeResponse> respond)
+        : this(respond, FreePort(), TimeSpan.FromSeconds(30))
+    {
+    }
+
+    private FakeHttpServer(Func<RecordedRequest, FakeResponse> respond, int port, TimeSpan lifetime)
     {
         _respond = respond;
-        var port = FreePort();
+        _stop = new CancellationTokenSource(lifetime);
         BaseUri = new Uri($"http://127.0.0.1:{port}/");
         _listener.Prefixes.Add(BaseUri.ToString());
         _listener.Start();
@@ -34,6 +39,22 @@ public sealed class FakeHttpServer : IAsyncDisposable
     }
 
     public Uri BaseUri { get; }
+
+    /// <summary>
+    /// A server on <paramref name="port"/> when it is free (inputs that name a port verbatim), else on any free port,
+    /// that stops itself after <paramref name="lifetime"/>.
+    /// </summary>
+    public static FakeHttpServer OnPortIfFree(int port, TimeSpan lifetime, Func<RecordedRequest, FakeResponse> respond)
+    {
+        try
+        {
+            return new FakeHttpServer(respond, port, lifetime);
+        }
+        catch (HttpListenerException)
+        {
+            return new FakeHttpServer(respond, FreePort(), lifetime);
+        }
+    }
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
