@@ -122,7 +122,7 @@ public sealed class ToolPackageTests : IClassFixture<ToolPackageTests.InstalledT
     {
         // x64 packages keep only LLamaSharp's AVX2 and no-AVX builds: a CPU with AVX-512 exercises the fallback.
         using var home = new TempWorkspace(git: false);
-        using var workspace = ModelsStatusTests.ConfiguredWorkspace();
+        using var workspace = ModelsStatusTests.ConfiguredWorkspace(home);
         var environment = new Dictionary<string, string>(_tool.Environment);
         foreach (var (name, value) in ModelsStatusTests.Isolated(home.Root))
         {
