@@ -50,6 +50,8 @@ internal static class Program
                     return await Mcp.McpBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "word-model":
                     return await Completion.WordModelBenchmark.RunAsync(args[1..], cancellation.Token);
+                case "completion-heldout":
+                    return await Completion.HeldOutCompletionBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "dialogue":
                     return await Dialogue.DialogueBenchmark.RunAsync(args[1..], cancellation.Token);
                 case "files":
@@ -100,6 +102,12 @@ internal static class Program
           the workspace word-completion model alone: training time, managed heap and bytes/token, Complete
           p50/p95/p99 and top-1/top-5 accuracy (default 3,000 positions), SetDocument p50/p95; default roots:
           /usr/lib/python3.11, /usr/lib/python3, /usr/lib/node_modules (where present) and this repository
+
+        usage: dotnet run -c Release --project bench/Engram.Benchmarks -- completion-heldout --repo NAME=DIR:EXT[,EXT] ...
+                   [--held-out 40] [--positions 2000] [--seed 16]
+
+          next-word completion on held-out files typed from their start (0-3 characters of the word typed), top-1
+          and top-5 for Engram, the open document's words by frequency and workspace unigrams, per repository
 
         usage: dotnet run -c Release --project bench/Engram.Benchmarks -- files [--root DIR] [--index DB]
 

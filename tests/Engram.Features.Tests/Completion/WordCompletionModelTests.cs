@@ -181,6 +181,35 @@ public sealed class WordCompletionModelTests
     }
 
     [Fact]
+    public void The_caret_documents_own_words_and_ngrams_outrank_the_workspaces()
+    {
+        // Workspace-wide, "cache." is followed by Clear far more often than by Evict; the open document says Evict.
+        var model = new WordCompletionModel();
+        model.SetDocument("other.cs", string.Join('\n', Enumerable.Repeat("cache.Clear(); Console.WriteLine(total);", 30)));
+        model.SetDocument("open.cs", "cache.Evict(key);\ncache.Evict(other);\nvar widget = Make();\nMeasure(widget, widget);\n");
+
+        Assert.Equal("Clear", model.Complete("cache.").Suggestions[0].Word);
+        Assert.Equal("Evict", model.Complete("cache.", documentKey: "open.cs").Suggestions[0].Word);
+
+        // With no context match, a word frequent in the document beats one frequent in the workspace.
+        Assert.Equal("WriteLine", model.Complete("zzz w").Suggestions[0].Word);
+        Assert.Equal("widget", model.Complete("zzz w", documentKey: "open.cs").Suggestions[0].Word);
+
+        // An unknown key changes nothing.
+        Assert.Equal(model.Complete("cache.", max: 10).Suggestions, model.Complete("cache.", max: 10, documentKey: "missing.cs").Suggestions);
+    }
+
+    [Fact]
+    public void The_typed_prefixs_case_is_preferred_but_not_required()
+    {
+        var model = new WordCompletionModel();
+        model.SetDocument("a", "the user said user and user again on Unix");
+        Assert.Equal(["user", "Unix"], model.Complete("zzz u").Suggestions.Select(s => s.Word));
+        Assert.Equal(["Unix", "user"], model.Complete("zzz U").Suggestions.Select(s => s.Word));
+        Assert.Equal("Unix", model.Complete("zzz UN").Suggestions.Single().Word);
+    }
+
+    [Fact]
     public void Empty_model_returns_no_suggestions()
     {
         var model = new WordCompletionModel();

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Engram.Features.Dialogue;
 
@@ -42,26 +41,18 @@ public sealed class DialogueEngineTests
     }
 
     [Fact]
-    public async Task ThreeParallelTurnsTakeAtMost1Point2TimesOneTurn()
+    public async Task ThreeParallelTurnsRunConcurrently()
     {
+        // Wall-clock ratios belong to the benchmark (`bench -- dialogue` records three parallel turns / one); the test
+        // checks the cause: all three model calls were in flight at once.
         using var kit = new DialogueTestKit();
-        kit.WriteMode("one", OneTurn);
         kit.WriteMode("three", ThreeParallel);
-        kit.Alpha.Latency = TimeSpan.FromMilliseconds(400);
+        // Long enough that the three calls overlap even on a loaded machine.
+        kit.Alpha.Latency = TimeSpan.FromSeconds(1.5);
         var service = kit.Service();
-        await service.RunAsync("one", "warm-up");
-        await service.RunAsync("three", "warm-up");
-
-        var one = Stopwatch.StartNew();
-        await service.RunAsync("one", "x");
-        one.Stop();
-        var three = Stopwatch.StartNew();
         var summary = await service.RunAsync("three", "x");
-        three.Stop();
         Assert.Equal(3, summary.Turns);
         Assert.Equal(3, kit.Alpha.MaxConcurrency);
-        var ratio = three.Elapsed.TotalMilliseconds / one.Elapsed.TotalMilliseconds;
-        Assert.True(ratio <= 1.2, $"three parallel turns took {three.ElapsedMilliseconds} ms, one took {one.ElapsedMilliseconds} ms (ratio {ratio:F2})");
     }
 
     [Fact]
