@@ -145,13 +145,13 @@ public sealed class ModelsStatusTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "models", "stories260K.gguf");
+            var candidate = Path.Combine(dir.FullName, "tests", "data", "models", "stories260K.gguf");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException("shared/models/stories260K.gguf was not found above " + AppContext.BaseDirectory);
+        throw new FileNotFoundException("tests/data/models/stories260K.gguf was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -10,8 +10,8 @@ public static class Paths
 
     public static string E2eFolder => Path.Combine(RepositoryRoot, "tests", "e2e", "lsp");
 
-    /// <summary>shared/models/stories260K.gguf (the tiny real llama model).</summary>
-    public static string Stories260K => Path.Combine(Up(d => File.Exists(Path.Combine(d, "shared", "models", "stories260K.gguf")), "shared/models/stories260K.gguf"), "shared", "models", "stories260K.gguf");
+    /// <summary>tests/data/models/stories260K.gguf (the tiny real llama model).</summary>
+    public static string Stories260K => Path.Combine(Up(d => File.Exists(Path.Combine(d, "tests", "data", "models", "stories260K.gguf")), "tests/data/models/stories260K.gguf"), "tests", "data", "models", "stories260K.gguf");
 
     private static string Up(Func<string, bool> found, string what)
     {

@@ -1,6 +1,6 @@
 namespace Engram.Models.Tests.Discovery;
 
-/// <summary>The real test model, shared/models/stories260K.gguf, found above the test binaries.</summary>
+/// <summary>The real test model, tests/data/models/stories260K.gguf, found above the test binaries.</summary>
 public static class TestModels
 {
     public const string Stories260KSha256 = "270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d";
@@ -11,7 +11,7 @@ public static class TestModels
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "models", "stories260K.gguf");
+            var candidate = Path.Combine(dir.FullName, "tests", "data", "models", "stories260K.gguf");
             if (File.Exists(candidate))
             {
                 return candidate;
@@ -19,6 +19,6 @@ public static class TestModels
         }
 
         throw new FileNotFoundException(
-            $"shared/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory} (see shared/models/README.md).");
+            $"tests/data/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory} (see tests/data/models/README.md).");
     }
 }

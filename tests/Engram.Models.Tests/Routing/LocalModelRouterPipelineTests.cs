@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 
 namespace Engram.Models.Tests.Routing;
 
-/// <summary>The real tiny model (shared/models/stories260K.gguf) through the whole <see cref="ModelRouter"/> pipeline.</summary>
+/// <summary>The real tiny model (tests/data/models/stories260K.gguf) through the whole <see cref="ModelRouter"/> pipeline.</summary>
 public sealed class LocalModelRouterPipelineTests
 {
     private const string Prompt = "Once upon a time";
@@ -119,14 +119,14 @@ public sealed class LocalModelRouterPipelineTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "models", "stories260K.gguf");
+            var candidate = Path.Combine(dir.FullName, "tests", "data", "models", "stories260K.gguf");
             if (File.Exists(candidate))
             {
                 return candidate;
             }
         }
 
-        throw new FileNotFoundException($"shared/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory}.");
+        throw new FileNotFoundException($"tests/data/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory}.");
     }
 
     /// <summary>A cloud model whose every call fails like an unreachable server.</summary>

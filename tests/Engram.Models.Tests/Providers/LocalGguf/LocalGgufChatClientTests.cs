@@ -252,7 +252,7 @@ public sealed class LocalGgufChatClientTests
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "models", "stories260K.gguf");
+            var candidate = Path.Combine(dir.FullName, "tests", "data", "models", "stories260K.gguf");
             if (File.Exists(candidate))
             {
                 return candidate;
@@ -260,7 +260,7 @@ public sealed class LocalGgufChatClientTests
         }
 
         throw new FileNotFoundException(
-            $"The test model shared/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory} " +
-            "(expected /work/shared/models/stories260K.gguf next to the repository; see shared/models/README.md).");
+            $"The test model tests/data/models/stories260K.gguf was not found in any folder above {AppContext.BaseDirectory} " +
+            "(expected /work/tests/data/models/stories260K.gguf next to the repository; see tests/data/models/README.md).");
     }
 }
