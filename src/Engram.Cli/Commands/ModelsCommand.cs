@@ -38,16 +38,7 @@ internal static class ModelsCommand
     /// Engram's own models folder, where <c>models pull</c> saves files and <c>models list</c> always looks:
     /// <c>$XDG_DATA_HOME/engram/models</c>, falling back to <c>~/.local/share/engram/models</c>.
     /// </summary>
-    public static string DefaultModelsFolder()
-    {
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        if (string.IsNullOrWhiteSpace(dataHome))
-        {
-            dataHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        }
-
-        return Path.Combine(dataHome, "engram", "models");
-    }
+    public static string DefaultModelsFolder() => Engram.Features.Hosting.EngramModels.ModelsDirectory();
 
     private static Command CreateList()
     {
@@ -358,7 +349,7 @@ internal static class ModelsCommand
 
     private static Command CreateTest()
     {
-        var name = new Argument<string>("model") { Description = "A model name from engram.json (see 'engram models status')." };
+        var name = new Argument<string>("model") { Description = "A model name from engram.json or 'engram models list', or the path of a .gguf file." };
         var prompt = new Argument<string?>("prompt") { Description = "The prompt (default: \"Once upon a time\").", Arity = ArgumentArity.ZeroOrOne };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Largest answer in tokens.", DefaultValueFactory = _ => 64 };
         var workspace = Workspace();
@@ -383,12 +374,24 @@ internal static class ModelsCommand
             }
 
             var modelName = parse.GetValue(name)!;
-            if (services.Config.FindModel(modelName) is not { } model)
+            var model = services.Config.FindModel(modelName);
+            Engram.Features.Hosting.EngramModels? adHoc = null;
+            if (model is null && FromPath(modelName) is { } fromPath)
             {
-                var known = services.Config.Models.Count == 0 ? "none configured" : string.Join(", ", services.Config.Models.Select(m => m.Name));
-                Console.Error.WriteLine($"engram: no model named '{modelName}' is configured ({known}).");
+                // A GGUF file outside every discovered folder: tested as given, without registering it.
+                adHoc = new Engram.Features.Hosting.EngramModels(services.WorkspaceRoot, services.Config with { Models = [.. services.Config.Models, fromPath] });
+                model = fromPath;
+            }
+
+            if (model is null)
+            {
+                var known = services.Config.Models.Count == 0 ? "none configured or discovered" : string.Join(", ", services.Config.Models.Select(m => m.Name));
+                Console.Error.WriteLine($"engram: no model named '{modelName}' is configured or found on this machine ({known}); name one of 'engram models list', or give the path of a .gguf file.");
                 return ExitCodes.BadInput;
             }
+
+            using var adHocScope = adHoc;
+            var registry = (adHoc ?? services).Registry;
 
             var asJson = parse.GetValue(json);
             var text = new StringBuilder();
@@ -398,7 +401,7 @@ internal static class ModelsCommand
             try
             {
                 var client = new BudgetChatClient(
-                    services.Registry.GetChatClient(model.Name),
+                    registry.GetChatClient(model.Name),
                     model,
                     services.Ledger,
                     new BudgetChatClientOptions { Budgets = services.Config.Budgets, Task = ModelTask.Dialogue });
@@ -465,6 +468,21 @@ internal static class ModelsCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The discovered definition of the GGUF file at <paramref name="path"/>, or null when it is not a readable GGUF file.</summary>
+    private static ModelDefinition? FromPath(string path)
+    {
+        if (!path.EndsWith(".gguf", StringComparison.OrdinalIgnoreCase) || !File.Exists(path))
+        {
+            return null;
+        }
+
+        var full = Path.GetFullPath(path);
+        var found = ModelDiscovery.Find(new DiscoveryOptions { Folders = [Path.GetDirectoryName(full)!], IncludeCaches = false });
+        return found.FirstOrDefault(m => string.Equals(m.Path, full, StringComparison.Ordinal)) is { } match
+            ? DiscoveredModels.ToDefinition(match) is { } definition ? definition with { Name = full } : null
+            : null;
     }
 
     /// <summary>What <c>models status</c> and <c>doctor</c> know about one configured model without contacting it.</summary>

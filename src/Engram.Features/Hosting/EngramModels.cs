@@ -1,4 +1,5 @@
 using Engram.Models.Configuration;
+using Engram.Models.Discovery;
 using Engram.Models.Providers;
 using Engram.Models.Providers.LocalGguf;
 using Engram.Models.Providers.Remote;
@@ -79,7 +80,7 @@ public sealed class EngramModels : IDisposable
     {
         var userPath = EngramConfigLoader.GetUserConfigPath();
         var workspacePath = EngramConfigLoader.GetWorkspaceConfigPath(workspaceRoot);
-        var config = EngramConfigLoader.LoadLayered(userPath, workspacePath, new WorkspaceTrustContext(workspaceRoot));
+        var config = Discover(EngramConfigLoader.LoadLayered(userPath, workspacePath, new WorkspaceTrustContext(workspaceRoot)));
         return new EngramModels(workspaceRoot, config) { UserConfigPath = userPath, WorkspaceConfigPath = workspacePath };
     }
 
@@ -120,6 +121,30 @@ public sealed class EngramModels : IDisposable
 
     /// <summary>Engram's data folder: <c>$XDG_DATA_HOME/engram</c>, falling back to <c>~/.local/share/engram</c>.</summary>
     public static string DataDirectory() => Path.Combine(DataHome(), "engram");
+
+    /// <summary>
+    /// Engram's own models folder, where <c>engram models pull</c> saves files: <c>$XDG_DATA_HOME/engram/models</c>,
+    /// falling back to <c>~/.local/share/engram/models</c>.
+    /// </summary>
+    public static string ModelsDirectory() => Path.Combine(DataDirectory(), "models");
+
+    /// <summary>
+    /// <paramref name="config"/> with the GGUF files of <see cref="ModelsDirectory"/>, <paramref name="extraFolders"/>
+    /// and the Hugging Face, LM Studio and Ollama caches added as discovered models (see
+    /// <see cref="DiscoveredModels.AddTo"/>); <paramref name="config"/> unchanged when its <c>discovery</c> is false.
+    /// Reads only file headers.
+    /// </summary>
+    public static EngramConfig Discover(EngramConfig config, IReadOnlyList<string>? extraFolders = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!config.Discovery)
+        {
+            return config;
+        }
+
+        var found = ModelDiscovery.Find(new DiscoveryOptions { Folders = [ModelsDirectory(), .. extraFolders ?? []] });
+        return DiscoveredModels.AddTo(config, found);
+    }
 
     /// <summary>The provider client of one model: <see cref="ProviderFactory"/> with in-process GGUF models.</summary>
     public static IChatClient CreateClient(ModelDefinition model) =>

@@ -199,7 +199,7 @@ public sealed class ReloadingEngramModels : IDisposable
         _ledger.Dispose();
     }
 
-    private EngramModels Build(EngramConfig config) => EngramModels.FromFiles(_workspaceRoot, config, _userConfigPath, _workspaceConfigPath, _ledger, _options.ClientFactory, _options.RouterOptions);
+    private EngramModels Build(EngramConfig config) => EngramModels.FromFiles(_workspaceRoot, EngramModels.Discover(config), _userConfigPath, _workspaceConfigPath, _ledger, _options.ClientFactory, _options.RouterOptions);
 
     private void OnReloaded(EngramConfig config)
     {

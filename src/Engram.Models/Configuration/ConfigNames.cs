@@ -17,7 +17,7 @@ public static class ConfigNames
     public static IReadOnlyList<string> Tasks { get; } = ["completion", "inline", "code-action", "review", "docs", "research", "dialogue"];
 
     /// <summary>Properties of the root object.</summary>
-    public static IReadOnlyList<string> RootProperties { get; } = ["$schema", "models", "routes", "budgets", "trustedFolders"];
+    public static IReadOnlyList<string> RootProperties { get; } = ["$schema", "models", "routes", "budgets", "trustedFolders", "discovery"];
 
     /// <summary>Properties of an entry of <c>models</c>.</summary>
     public static IReadOnlyList<string> ModelProperties { get; } =

@@ -38,12 +38,35 @@ public sealed record EngramConfig
     /// </summary>
     public WorkspaceTrustState? Workspace { get; init; }
 
-    /// <summary>The model named <paramref name="name"/> (ordinal), or null.</summary>
+    /// <summary>
+    /// Whether local models are discovered and routed when <c>engram.json</c> does not serve a task, and local servers
+    /// (Ollama, LM Studio) probed on loopback (<c>discovery</c>, default true). A workspace file may turn it off, never on.
+    /// </summary>
+    public bool Discovery { get; init; } = true;
+
+    /// <summary>
+    /// The model named <paramref name="name"/> (ordinal), else the local model whose <see cref="ModelDefinition.Path"/>
+    /// is <paramref name="name"/> as a full path (so a GGUF file can be named by its path), or null.
+    /// </summary>
     public ModelDefinition? FindModel(string name)
     {
         foreach (var model in Models)
         {
             if (string.Equals(model.Name, name, StringComparison.Ordinal))
+            {
+                return model;
+            }
+        }
+
+        if (!System.IO.Path.IsPathRooted(name))
+        {
+            return null;
+        }
+
+        var full = System.IO.Path.GetFullPath(name);
+        foreach (var model in Models)
+        {
+            if (model.Provider == ModelProvider.LocalGguf && model.Path is { } path && string.Equals(System.IO.Path.GetFullPath(path), full, StringComparison.Ordinal))
             {
                 return model;
             }

@@ -100,7 +100,7 @@ public static class EngramConfigLoader
         }
 
         var (restricted, ignored) = WorkspaceLayering.Restrict(userConfig, workspace.Config);
-        return restricted with { Workspace = state with { Ignored = ignored } };
+        return restricted with { Workspace = state with { Ignored = ignored }, Discovery = merged.Config.Discovery };
     }
 
     /// <summary>Parses and validates <paramref name="json"/> as if read from <paramref name="sourceName"/>.</summary>
@@ -189,6 +189,9 @@ public static class EngramConfigLoader
             Budgets = budgets,
             Sources = [.. user.Config.Sources, .. workspace.Config.Sources],
             TrustedFolders = user.Config.TrustedFolders,
+
+            // A workspace may turn discovery off (narrowing), never back on.
+            Discovery = user.Config.Discovery && workspace.Config.Discovery,
         };
         return new ParsedFile(config, references);
     }
@@ -382,7 +385,18 @@ public static class EngramConfigLoader
                 }
             }
 
-            var config = new EngramConfig { Models = models, Routes = routes, Budgets = budgets, Sources = [file], TrustedFolders = trustedFolders };
+            var discovery = true;
+            if (root.TryGetProperty("discovery", out var discoveryElement))
+            {
+                if (discoveryElement.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    throw Error("$.discovery", $"expected true or false; found {Describe(discoveryElement)}");
+                }
+
+                discovery = discoveryElement.GetBoolean();
+            }
+
+            var config = new EngramConfig { Models = models, Routes = routes, Budgets = budgets, Sources = [file], TrustedFolders = trustedFolders, Discovery = discovery };
             return new ParsedFile(config, _references);
         }
 

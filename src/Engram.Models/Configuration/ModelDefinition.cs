@@ -40,6 +40,13 @@ public sealed record ModelDefinition
     /// <summary>Tie-breaker when routing (<c>priority</c>, default 0): a higher value is tried first.</summary>
     public int Priority { get; init; }
 
+    /// <summary>
+    /// True for a local GGUF model found on the user's machine (Engram's models folder, the Hugging Face, LM Studio and
+    /// Ollama caches) rather than written in <c>engram.json</c>; see <c>DiscoveredModels</c>. Configured models rank
+    /// before discovered ones for every task.
+    /// </summary>
+    public bool Discovered { get; init; }
+
     /// <summary>True when the model has every capability in <paramref name="required"/> (true for an empty set).</summary>
     public bool HasAll(IEnumerable<ModelCapability> required) => required.All(Capabilities.Contains);
 

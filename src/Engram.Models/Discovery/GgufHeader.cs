@@ -27,8 +27,9 @@ public sealed class GgufHeader
         "<PRE>"u8.ToArray(), "\u2581<PRE>"u8.ToArray(),
     ];
 
-    private GgufHeader(uint version, ulong tensorCount, IReadOnlyDictionary<string, object> metadata, string? fimPrefixToken)
+    private GgufHeader(uint version, ulong tensorCount, IReadOnlyDictionary<string, object> metadata, string? fimPrefixToken, bool hasChatTemplate)
     {
+        HasChatTemplate = hasChatTemplate;
         Version = version;
         TensorCount = tensorCount;
         Metadata = metadata;
@@ -81,6 +82,12 @@ public sealed class GgufHeader
     /// </summary>
     public string? FimPrefixToken { get; }
 
+    /// <summary>
+    /// Whether the file has a <c>tokenizer.chat_template</c> string (true also when it was too long to keep in
+    /// <see cref="Metadata"/>): the model was tuned to chat.
+    /// </summary>
+    public bool HasChatTemplate { get; }
+
     /// <summary>Whether the vocabulary has a fill-in-the-middle prefix token (see <see cref="FimPrefixToken"/>).</summary>
     public bool HasFimTokens => FimPrefixToken is not null;
 
@@ -129,6 +136,7 @@ public sealed class GgufHeader
         reader.EnsureAvailable(kvCount > ulong.MaxValue / 13 ? ulong.MaxValue : kvCount * 13, countAt, $"metadata of {kvCount} key/value pairs");
         var metadata = new Dictionary<string, object>(StringComparer.Ordinal);
         string? fimPrefixToken = null;
+        var hasChatTemplate = false;
         for (ulong i = 0; i < kvCount; i++)
         {
             var key = reader.ReadString(MaxKeyBytes);
@@ -138,15 +146,18 @@ public sealed class GgufHeader
             {
                 metadata[key] = ReadArray(reader, scanForFim: key == "tokenizer.ggml.tokens", ref fimPrefixToken);
             }
-            else if (ReadScalar(reader, type) is { } value)
+            else
             {
-                metadata[key] = value;
+                hasChatTemplate |= type == GgufValueType.String && key == "tokenizer.chat_template";
+                if (ReadScalar(reader, type) is { } value)
+                {
+                    metadata[key] = value;
+                }
             }
-
         }
 
         reader.ReturnReadAhead();
-        return new GgufHeader(version, tensorCount, metadata, fimPrefixToken);
+        return new GgufHeader(version, tensorCount, metadata, fimPrefixToken, hasChatTemplate);
     }
 
     private uint? GetUInt(string key) => Metadata.GetValueOrDefault(key) switch
