@@ -84,7 +84,7 @@ public sealed partial class EngramSearcher : IDisposable
             var expectedModel = EngramIndexer.EmbeddingModelId(embedder);
             if (version is null)
             {
-                throw new IndexStoreException($"The index at '{databasePath}' was never completed. Run 'engram index'.");
+                throw new IndexStoreException($"The index at '{databasePath}' was never completed. Run 'engram index'.") { Incomplete = true };
             }
 
             if (version != encoder.Settings.Version || model != expectedModel)

@@ -11,4 +11,10 @@ public sealed class IndexStoreException : Exception
         : base(message, innerException)
     {
     }
+
+    /// <summary>
+    /// True when the database is sound but no build of it has completed yet (a first build is running or was
+    /// interrupted); an indexing pass completes it. False for every other refusal.
+    /// </summary>
+    public bool Incomplete { get; init; }
 }

@@ -314,6 +314,19 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
             state.Error = null;
             return searcher;
         }
+        catch (IndexStoreException ex) when (ex.Incomplete)
+        {
+            // A first build that was interrupted (or is running in another process): the host's background pass
+            // resumes it, so this is progress to report, not an error that needs the user.
+            state.Error = null;
+            if (!state.ReportedIncomplete)
+            {
+                state.ReportedIncomplete = true;
+                _logger.LogInformation("Index of {Root} is not complete yet; the background build completes it", state.Root);
+            }
+
+            return null;
+        }
         catch (IndexStoreException ex)
         {
             state.Error = ex.Message;
@@ -339,6 +352,9 @@ public sealed partial class EngramWorkspace : IAsyncDisposable, IDisposable
         public string? IndexedCommit { get; set; }
 
         public string? Error { get; set; }
+
+        /// <summary>True once the "not complete yet" notice was logged, so it is logged once per root.</summary>
+        public bool ReportedIncomplete { get; set; }
 
         /// <summary>Installs <paramref name="next"/> and returns the previous searcher (the caller disposes it).</summary>
         public EngramSearcher? Swap(EngramSearcher? next) => Interlocked.Exchange(ref _searcher, next);
