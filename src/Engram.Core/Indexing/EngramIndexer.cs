@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Engram.Core.Chunking;
+using Engram.Core.Graph;
 using Engram.Core.Hypervectors;
 using Engram.Core.Storage;
 using Engram.Files;
@@ -99,6 +100,15 @@ public sealed class EngramIndexer
             rebuild = true;
         }
 
+        // A store migrated from schema 1, or built by another graph extractor, has no (or another) code graph: rebuild
+        // it once; embeddings are reused by content hash, so this re-embeds nothing.
+        var storedGraph = store.GetMeta("graph_version");
+        if (!rebuild && storedGraph != EngramStore.GraphVersion && store.GetStatistics().Files > 0)
+        {
+            _logger.LogInformation("Index has code graph version {Stored}; rebuilding for {Current}.", storedGraph ?? "none", EngramStore.GraphVersion);
+            rebuild = true;
+        }
+
         if (rebuild)
         {
             store.Clear();
@@ -113,11 +123,12 @@ public sealed class EngramIndexer
 
         var counters = new Counters();
         var commitId = head?.Sha;
+        var graph = new Lazy<CSharpGraphBuilder>(() => new CSharpGraphBuilder(scanner.EnumerateFiles(), path => ReadText(scanner, path)));
         for (var start = 0; start < candidates.Count; start += options.BatchFiles)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var batch = candidates.GetRange(start, Math.Min(options.BatchFiles, candidates.Count - start));
-            await ProcessBatchAsync(scanner, store, stored, batch, mode == "git", commitId, options, counters, cancellationToken).ConfigureAwait(false);
+            await ProcessBatchAsync(scanner, store, stored, batch, mode == "git", commitId, options, counters, graph, cancellationToken).ConfigureAwait(false);
             progress?.Report(new IndexProgress("indexing", start + batch.Count, candidates.Count));
         }
 
@@ -130,6 +141,7 @@ public sealed class EngramIndexer
             ["dirty_paths"] = JsonSerializer.Serialize(dirtyNow),
             ["last_indexed_utc"] = DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture),
             ["indexed_commit"] = commitId ?? "",
+            ["graph_version"] = EngramStore.GraphVersion,
         };
         store.ApplyBatch([], new Dictionary<string, float[]>(), meta);
         var statistics = store.GetStatistics();
@@ -246,6 +258,7 @@ public sealed class EngramIndexer
         string? commitId,
         IndexOptions options,
         Counters counters,
+        Lazy<CSharpGraphBuilder> graph,
         CancellationToken cancellationToken)
     {
         // 1. Read, hash and chunk changed files with bounded parallelism.
@@ -318,7 +331,13 @@ public sealed class EngramIndexer
         }
 
         var ordered = updates.OrderBy(u => u.Path, StringComparer.Ordinal).ToList();
-        store.ApplyBatch(ordered, fresh);
+        // 4. The code graph of the changed C# files (and, when declarations changed, of what they can affect), written
+        // in the same transaction as the engrams.
+        var changed = prepared.Select(f => f.Record.Path).Concat(deleted).ToList();
+        var graphs = changed.Any(p => CSharpGraphBuilder.IsCSharp(p) || p.EndsWith(".csproj", StringComparison.OrdinalIgnoreCase))
+            ? graph.Value.Rebind(changed, path => CSharpGraphBuilder.Declarations(new FileGraph(path, store.SymbolsUnder(path), [])))
+            : [];
+        store.ApplyBatch(ordered, fresh, graphs: graphs);
         counters.FilesUpdated += prepared.Count;
         counters.FilesDeleted += deleted.Count;
         counters.ChunksEncoded += allChunks.Count;
@@ -365,6 +384,20 @@ public sealed class EngramIndexer
             .ToList();
         var record = new StoredFile(path, hash, info.Length, info.LastWriteTimeUtc.Ticks, commitId);
         return new PreparedFile(record, chunks);
+    }
+
+    // A root-relative file's text through the workspace guard, or null when it cannot be read.
+    private string? ReadText(WorkspaceScanner scanner, string path)
+    {
+        try
+        {
+            return Decode(WorkspaceFile.ReadAllBytes(Path.Combine(scanner.Root, path), scanner.Root, scanner.MaxFileBytes));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogDebug("Code graph skips {Path}: {Message}", path, ex.Message);
+            return null;
+        }
     }
 
     private static string Decode(byte[] bytes)

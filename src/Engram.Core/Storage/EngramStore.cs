@@ -19,13 +19,13 @@ namespace Engram.Core.Storage;
 /// <para>WAL journal; <c>PRAGMA application_id</c> marks the file as Engram's and <c>PRAGMA user_version</c> is the
 /// schema version. Not thread-safe: one writer at a time; readers use their own instance.</para>
 /// </remarks>
-public sealed class EngramStore : IDisposable
+public sealed partial class EngramStore : IDisposable
 {
     /// <summary>The <c>PRAGMA application_id</c> of Engram databases ("ENGR").</summary>
     public const int ApplicationId = 0x454E4752;
 
     /// <summary>The schema version this build writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     private const string RootFolderKey = "";
 
@@ -67,6 +67,42 @@ public sealed class EngramStore : IDisposable
             "CREATE INDEX embeddings_added ON embeddings(added)",
             "CREATE TABLE folders(path TEXT PRIMARY KEY, bundle BLOB NOT NULL) WITHOUT ROWID",
             "CREATE TABLE terms(term TEXT PRIMARY KEY, df INTEGER NOT NULL) WITHOUT ROWID",
+        ],
+        // Version 2: the code graph (see EngramStore.Graph.cs). A version-1 index gains empty tables here and no
+        // graph_version meta, so the indexer rebuilds it once (embeddings are reused by content hash).
+        [
+            """
+            CREATE TABLE symbols(
+              id INTEGER PRIMARY KEY,
+              key TEXT NOT NULL,
+              name TEXT NOT NULL,
+              name_path TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              path TEXT NOT NULL,
+              start_line INTEGER NOT NULL,
+              end_line INTEGER NOT NULL,
+              selection_line INTEGER NOT NULL,
+              signature TEXT NOT NULL,
+              doc TEXT,
+              parent TEXT)
+            """,
+            "CREATE INDEX symbols_key ON symbols(key)",
+            "CREATE INDEX symbols_name ON symbols(name)",
+            "CREATE INDEX symbols_path ON symbols(path)",
+            "CREATE INDEX symbols_parent ON symbols(parent)",
+            """
+            CREATE TABLE edges(
+              id INTEGER PRIMARY KEY,
+              path TEXT NOT NULL,
+              from_key TEXT,
+              line INTEGER NOT NULL,
+              col INTEGER NOT NULL,
+              to_key TEXT NOT NULL,
+              kind TEXT NOT NULL,
+              resolved INTEGER NOT NULL)
+            """,
+            "CREATE INDEX edges_to ON edges(to_key)",
+            "CREATE INDEX edges_path ON edges(path)",
         ],
     ];
 
@@ -272,10 +308,12 @@ public sealed class EngramStore : IDisposable
     /// <param name="updates">Files to write or delete; each path at most once.</param>
     /// <param name="embeddings">Embeddings to add, by content hash (existing hashes are kept).</param>
     /// <param name="meta">Metadata to set in the same transaction, or null.</param>
+    /// <param name="graphs">Code-graph rows replacing those of each named path, in the same transaction, or null.</param>
     public void ApplyBatch(
         IReadOnlyList<FileUpdate> updates,
         IReadOnlyDictionary<string, float[]> embeddings,
-        IReadOnlyDictionary<string, string>? meta = null)
+        IReadOnlyDictionary<string, string>? meta = null,
+        IReadOnlyList<Graph.FileGraph>? graphs = null)
     {
         using var transaction = _connection.BeginTransaction();
         var folders = new Dictionary<string, BundleAccumulator>(StringComparer.Ordinal);
@@ -307,6 +345,11 @@ public sealed class EngramStore : IDisposable
 
         WriteFolderBundle(RootFolderKey, root, transaction);
         ApplyDocumentFrequencies(dfDelta, transaction);
+        if (graphs is not null)
+        {
+            WriteGraphs(graphs, transaction);
+        }
+
         if (meta is not null)
         {
             foreach (var (key, value) in meta)
@@ -501,7 +544,7 @@ public sealed class EngramStore : IDisposable
     public void Clear()
     {
         using var transaction = _connection.BeginTransaction();
-        foreach (var sql in new[] { "DELETE FROM chunks", "DELETE FROM files", "DELETE FROM folders", "DELETE FROM terms", "DELETE FROM meta WHERE key = 'indexed_commit'" })
+        foreach (var sql in new[] { "DELETE FROM chunks", "DELETE FROM files", "DELETE FROM folders", "DELETE FROM terms", "DELETE FROM symbols", "DELETE FROM edges", "DELETE FROM meta WHERE key IN ('indexed_commit', 'graph_version')" })
         {
             using var command = Command(sql, transaction);
             command.ExecuteNonQuery();
