@@ -176,9 +176,24 @@ internal sealed class MessagePump
             return;
         }
 
+        RequestId id = default;
         using (document)
         {
-            var root = document.RootElement;
+            try
+            {
+                await CheckAndForwardAsync(document.RootElement, body, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // GetString throws on invalid UTF-8 or a lone surrogate escape (\ud800) in method, id or jsonrpc.
+                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: a string is not valid UTF-8 or holds a lone surrogate.", id).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task CheckAndForwardAsync(JsonElement root, ReadOnlySequence<byte> body, CancellationToken cancellationToken)
+    {
+        {
             if (root.ValueKind != JsonValueKind.Object)
             {
                 await RejectAsync(LspErrorCodes.InvalidRequest, root.ValueKind == JsonValueKind.Array
