@@ -41,6 +41,33 @@ public sealed class HostileInputTests
         await AssertAliveAsync(connection);
     }
 
+    // Issue 11 item 4: invalid UTF-8 (0xFF, a truncated sequence, an encoded surrogate) or an escaped lone surrogate in
+    // method, a string id or jsonrpc used to end the process with exit code 1 and no reply.
+    [Theory]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"x\xFF\"}", "null", -32700)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"a\xFF\",\"method\":\"shutdown\"}", "null", -32700)]
+    [InlineData("{\"jsonrpc\":\"2.0\xC3\",\"id\":2,\"method\":\"shutdown\"}", "null", -32700)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"x\xED\xA0\x80\"}", "null", -32700)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"x\\ud800\"}", "2", -32600)]
+    [InlineData("{\"jsonrpc\":\"2.0\",\"id\":\"\\ud800\",\"method\":\"shutdown\"}", "null", -32600)]
+    [InlineData("{\"jsonrpc\":\"2.0\\udc00\",\"id\":2,\"method\":\"shutdown\"}", "2", -32600)]
+    public async Task InvalidUnicodeInMethodIdOrVersionIsAnsweredAndTheServerKeepsServing(string latin1Body, string id, int code)
+    {
+        using var folder = new TempFolder();
+        await using var connection = RawConnection.Start(LspTestClient.Options(folder));
+        await connection.SendAsync(Initialize);
+        await connection.ResponseAsync("1");
+
+        // Each char of the test data is one byte on the wire (so 0xFF stays the invalid byte 0xFF).
+        var body = System.Text.Encoding.Latin1.GetBytes(latin1Body);
+        await connection.WriteAsync([.. System.Text.Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), .. body]);
+        var error = await connection.ResponseAsync(id);
+        Assert.Equal(code, error.GetProperty("error").GetProperty("code").GetInt32());
+
+        await AssertAliveAsync(connection);
+        Assert.False(connection.Server.IsCompleted);
+    }
+
     [Theory]
     [InlineData("Content-Length: abc\r\n\r\n{}")]
     [InlineData("Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}")]

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using Engram.LanguageServer.Protocol;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
@@ -158,6 +159,14 @@ internal sealed class MessagePump
 
     private async Task HandleBodyAsync(ReadOnlySequence<byte> body, CancellationToken cancellationToken)
     {
+        // JSON text is UTF-8 (RFC 8259 §8.1): a message with invalid bytes anywhere is unparsable, answered -32700
+        // with a null id before anything reads a string out of it (reading one would throw and end the pump).
+        if (!IsValidUtf8(body))
+        {
+            await RejectAsync(LspErrorCodes.ParseError, "Parse error: the message is not valid UTF-8.", default).ConfigureAwait(false);
+            return;
+        }
+
         JsonDocument document;
         try
         {
@@ -176,18 +185,25 @@ internal sealed class MessagePump
             return;
         }
 
-        RequestId id = default;
         using (document)
         {
-            try
-            {
-                await CheckAndForwardAsync(document.RootElement, body, cancellationToken).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException)
-            {
-                // GetString throws on invalid UTF-8 or a lone surrogate escape (\ud800) in method, id or jsonrpc.
-                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: a string is not valid UTF-8 or holds a lone surrogate.", id).ConfigureAwait(false);
-            }
+            await CheckAndForwardAsync(document.RootElement, body, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool IsValidUtf8(ReadOnlySequence<byte> body) =>
+        body.IsSingleSegment ? Utf8.IsValid(body.FirstSpan) : Utf8.IsValid(body.ToArray());
+
+    /// <summary>The string value of <paramref name="element"/>, or null when it holds an escaped lone surrogate (\ud800), which no .NET string can carry.</summary>
+    private static string? ReadString(JsonElement element)
+    {
+        try
+        {
+            return element.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -208,7 +224,13 @@ internal sealed class MessagePump
             {
                 if (idElement.ValueKind == JsonValueKind.String)
                 {
-                    id = new RequestId(idElement.GetString());
+                    if (ReadString(idElement) is not { } text)
+                    {
+                        await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'id' is not a valid Unicode string (a lone surrogate).", default).ConfigureAwait(false);
+                        return;
+                    }
+
+                    id = new RequestId(text);
                 }
                 else if (idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out var number))
                 {
@@ -225,7 +247,7 @@ internal sealed class MessagePump
                 }
             }
 
-            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || version.GetString() != "2.0")
+            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || ReadString(version) != "2.0")
             {
                 await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'jsonrpc' must be \"2.0\".", id).ConfigureAwait(false);
                 return;
@@ -245,13 +267,12 @@ internal sealed class MessagePump
                 return;
             }
 
-            if (methodElement.ValueKind != JsonValueKind.String || string.IsNullOrEmpty(methodElement.GetString()))
+            if (methodElement.ValueKind != JsonValueKind.String || ReadString(methodElement) is not { Length: > 0 } method)
             {
-                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'method' must be a non-empty string.", id).ConfigureAwait(false);
+                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'method' must be a non-empty string of valid Unicode.", id).ConfigureAwait(false);
                 return;
             }
 
-            var method = methodElement.GetString()!;
             var isRequest = hasId;
             if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
             {
