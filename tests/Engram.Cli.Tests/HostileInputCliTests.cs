@@ -31,6 +31,19 @@ public sealed class HostileInputCliTests : IClassFixture<HostileInputCliTests.In
         ["random bytes"] = _ => Garbage(8 * 1024, 5),
     };
 
+    [Fact]
+    public async Task A_plain_search_follows_an_index_built_with_no_embeddings()
+    {
+        // Issue 12: the index was built lexically; a search without the flag answers lexically instead of
+        // asking for a rebuild in the other mode.
+        var result = await EngramProcess.RunAsync("search", "--path", _indexed.Workspace.Root, "--index-dir", _indexed.Workspace.IndexDirectory, "--json", "Service42 square");
+
+        Assert.True(result.ExitCode == 0, result.StandardError);
+        Assert.DoesNotContain("engram index", result.StandardError, StringComparison.Ordinal);
+        using var hits = JsonDocument.Parse(result.StandardOutput);
+        Assert.Contains("Service42.cs", hits.RootElement[0].GetProperty("path").GetString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [MemberData(nameof(Corruptions))]
     public async Task Status_search_and_index_refuse_a_corrupt_index_and_leave_it_untouched(string corruption)

@@ -89,7 +89,7 @@ internal static class SearchCommand
                         return ExitCodes.BadInput;
                     }
 
-                    searchers.Add(EngramSearcher.Open(root, IndexLocation.DatabasePath(root, dir), encoder, embedder));
+                    searchers.Add(EngramSearcher.OpenAsBuilt(root, IndexLocation.DatabasePath(root, dir), encoder, embedder));
                 }
 
                 if (batchFile is not null)

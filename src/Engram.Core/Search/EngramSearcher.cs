@@ -74,13 +74,31 @@ public sealed partial class EngramSearcher : IDisposable
     /// <param name="encoder">The encoder the index was built with.</param>
     /// <param name="embedder">The embedder the index was built with, or null for lexical-only search.</param>
     /// <exception cref="IndexStoreException">No usable index at that path, or it was built with another encoder or model.</exception>
-    public static EngramSearcher Open(string root, string databasePath, HypervectorEncoder encoder, IEmbeddingGenerator<string, Embedding<float>>? embedder)
+    public static EngramSearcher Open(string root, string databasePath, HypervectorEncoder encoder, IEmbeddingGenerator<string, Embedding<float>>? embedder) =>
+        OpenCore(root, databasePath, encoder, embedder, followIndexMode: false);
+
+    /// <summary>
+    /// Opens a searcher in the mode the index was built in: lexically (without calling
+    /// <paramref name="embedder"/>) when the index was built without embeddings, with
+    /// <paramref name="embedder"/> otherwise. For one-shot searches (<c>engram search</c>) that should answer
+    /// from whatever index is there instead of asking for a rebuild in the other mode.
+    /// </summary>
+    /// <exception cref="IndexStoreException">No usable index at that path, or it was built with another encoder or embedding model.</exception>
+    public static EngramSearcher OpenAsBuilt(string root, string databasePath, HypervectorEncoder encoder, IEmbeddingGenerator<string, Embedding<float>>? embedder) =>
+        OpenCore(root, databasePath, encoder, embedder, followIndexMode: true);
+
+    private static EngramSearcher OpenCore(string root, string databasePath, HypervectorEncoder encoder, IEmbeddingGenerator<string, Embedding<float>>? embedder, bool followIndexMode)
     {
         var store = EngramStore.Open(databasePath, encoder.Dimension, create: false);
         try
         {
             var version = store.GetMeta("encoder_version");
             var model = store.GetMeta("embedding_model");
+            if (followIndexMode && model == EngramIndexer.EmbeddingModelId(null))
+            {
+                embedder = null;
+            }
+
             var expectedModel = EngramIndexer.EmbeddingModelId(embedder);
             if (version is null)
             {
