@@ -209,98 +209,96 @@ internal sealed class MessagePump
 
     private async Task CheckAndForwardAsync(JsonElement root, ReadOnlySequence<byte> body, CancellationToken cancellationToken)
     {
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                await RejectAsync(LspErrorCodes.InvalidRequest, root.ValueKind == JsonValueKind.Array
-                    ? "Invalid request: batches are not part of LSP."
-                    : "Invalid request: a message must be a JSON object.", default).ConfigureAwait(false);
-                return;
-            }
+            await RejectAsync(LspErrorCodes.InvalidRequest, root.ValueKind == JsonValueKind.Array
+                ? "Invalid request: batches are not part of LSP."
+                : "Invalid request: a message must be a JSON object.", default).ConfigureAwait(false);
+            return;
+        }
 
-            RequestId id = default;
-            var hasId = root.TryGetProperty("id", out var idElement);
-            if (hasId)
+        RequestId id = default;
+        var hasId = root.TryGetProperty("id", out var idElement);
+        if (hasId)
+        {
+            if (idElement.ValueKind == JsonValueKind.String)
             {
-                if (idElement.ValueKind == JsonValueKind.String)
+                if (ReadString(idElement) is not { } text)
                 {
-                    if (ReadString(idElement) is not { } text)
-                    {
-                        await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'id' is not a valid Unicode string (a lone surrogate).", default).ConfigureAwait(false);
-                        return;
-                    }
-
-                    id = new RequestId(text);
-                }
-                else if (idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out var number))
-                {
-                    id = new RequestId(number);
-                }
-                else if (idElement.ValueKind == JsonValueKind.Null)
-                {
-                    id = RequestId.Null;
-                }
-                else
-                {
-                    await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'id' must be an integer or a string.", default).ConfigureAwait(false);
+                    await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'id' is not a valid Unicode string (a lone surrogate).", default).ConfigureAwait(false);
                     return;
                 }
+
+                id = new RequestId(text);
             }
-
-            if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || ReadString(version) != "2.0")
+            else if (idElement.ValueKind == JsonValueKind.Number && idElement.TryGetInt64(out var number))
             {
-                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'jsonrpc' must be \"2.0\".", id).ConfigureAwait(false);
-                return;
+                id = new RequestId(number);
             }
-
-            if (!root.TryGetProperty("method", out var methodElement))
+            else if (idElement.ValueKind == JsonValueKind.Null)
             {
-                if (hasId && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _)))
-                {
-                    await ForwardAsync(body, cancellationToken).ConfigureAwait(false);
-                }
-                else
-                {
-                    await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: no 'method', and not a response.", id).ConfigureAwait(false);
-                }
-
-                return;
-            }
-
-            if (methodElement.ValueKind != JsonValueKind.String || ReadString(methodElement) is not { Length: > 0 } method)
-            {
-                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'method' must be a non-empty string of valid Unicode.", id).ConfigureAwait(false);
-                return;
-            }
-
-            var isRequest = hasId;
-            if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
-            {
-                if (isRequest)
-                {
-                    await RejectAsync(LspErrorCodes.InvalidParams, $"Invalid params for '{method}': 'params' must be an object or an array.", id).ConfigureAwait(false);
-                }
-                else
-                {
-                    _logger.LogWarning("Dropped notification {Method}: 'params' is not an object or an array.", method);
-                }
-
-                return;
-            }
-
-            var verdict = _gate(method, isRequest);
-            if (verdict.Forward)
-            {
-                await ForwardAsync(body, cancellationToken).ConfigureAwait(false);
-            }
-            else if (isRequest && verdict.ErrorCode is { } code)
-            {
-                await RejectAsync(code, verdict.ErrorMessage ?? "Rejected.", id).ConfigureAwait(false);
+                id = RequestId.Null;
             }
             else
             {
-                _logger.LogDebug("Dropped notification {Method} ({Reason}).", method, verdict.ErrorMessage ?? "not accepted now");
+                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'id' must be an integer or a string.", default).ConfigureAwait(false);
+                return;
             }
+        }
+
+        if (!root.TryGetProperty("jsonrpc", out var version) || version.ValueKind != JsonValueKind.String || ReadString(version) != "2.0")
+        {
+            await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'jsonrpc' must be \"2.0\".", id).ConfigureAwait(false);
+            return;
+        }
+
+        if (!root.TryGetProperty("method", out var methodElement))
+        {
+            if (hasId && (root.TryGetProperty("result", out _) || root.TryGetProperty("error", out _)))
+            {
+                await ForwardAsync(body, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: no 'method', and not a response.", id).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (methodElement.ValueKind != JsonValueKind.String || ReadString(methodElement) is not { Length: > 0 } method)
+        {
+            await RejectAsync(LspErrorCodes.InvalidRequest, "Invalid request: 'method' must be a non-empty string of valid Unicode.", id).ConfigureAwait(false);
+            return;
+        }
+
+        var isRequest = hasId;
+        if (root.TryGetProperty("params", out var parameters) && parameters.ValueKind is not (JsonValueKind.Object or JsonValueKind.Array))
+        {
+            if (isRequest)
+            {
+                await RejectAsync(LspErrorCodes.InvalidParams, $"Invalid params for '{method}': 'params' must be an object or an array.", id).ConfigureAwait(false);
+            }
+            else
+            {
+                _logger.LogWarning("Dropped notification {Method}: 'params' is not an object or an array.", method);
+            }
+
+            return;
+        }
+
+        var verdict = _gate(method, isRequest);
+        if (verdict.Forward)
+        {
+            await ForwardAsync(body, cancellationToken).ConfigureAwait(false);
+        }
+        else if (isRequest && verdict.ErrorCode is { } code)
+        {
+            await RejectAsync(code, verdict.ErrorMessage ?? "Rejected.", id).ConfigureAwait(false);
+        }
+        else
+        {
+            _logger.LogDebug("Dropped notification {Method} ({Reason}).", method, verdict.ErrorMessage ?? "not accepted now");
         }
     }
 
